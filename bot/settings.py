@@ -1,0 +1,267 @@
+"""Settings from the environment and `.env` (pydantic-settings).
+
+One `Settings` object is built at start and passed down; nothing imports it as a global.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from workflow.calendar import WeeklySchedule
+
+from workflow.policy import Policy, Publisher
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/bot.sqlite3"
+TELEGRAM_API_BASE = "https://api.telegram.org"
+
+
+def _parse_duration(value: Any) -> Any:
+    """Accept seconds (`1800`) besides ISO 8601 (`PT30M`), which pydantic parses itself."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("must be a positive duration")
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+
+# What each kind of value accepts, for the error message (settings_error_message).
+_ACCEPTS = {
+    "duration": "an ISO 8601 duration such as PT30M or PT2H, or a number of seconds",
+    "timezone": "an IANA time zone name such as Europe/Moscow",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        validate_default=True,
+        env_ignore_empty=True,  # `BOT_TOKEN=` in .env means "not set"
+    )
+
+    bot_token: SecretStr | None = Field(
+        default=None, description="Telegram bot token from @BotFather (needed to run the bot)"
+    )
+    bot_api_base: str = Field(
+        default=TELEGRAM_API_BASE,
+        description="Bot API server base URL (a self-hosted server, or a fake one in tests)",
+    )
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://…",
+    )
+    directory_file: Path | None = Field(
+        default=None, description="YAML directory imported at start (optional)"
+    )
+    centre_timezone: str = Field(default="Europe/Moscow", description="the centre's time zone")
+    office_hours: str = Field(
+        default="mon-fri 09:00-18:00 break 13:00-14:00",
+        description="the centre's office hours",
+    )
+    calendar_mode: str = Field(
+        default="russian", description="russian (production calendar) or always (24/7)"
+    )
+    calendar_extra_days_off: str = Field(
+        default="", description="comma-separated dates (YYYY-MM-DD) that are days off"
+    )
+    calendar_extra_working_days: str = Field(
+        default="", description="comma-separated dates that are working days"
+    )
+    calendar_extra_shortened_days: str = Field(
+        default="", description="comma-separated dates that are shortened by one hour"
+    )
+    default_locale: str = Field(default="ru", description="ru or en")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
+
+    timer_answer: Duration = Field(default=timedelta(hours=3), description="п.9")
+    timer_answer_high_importance: Duration = Field(default=timedelta(hours=2), description="п.17")
+    timer_route: Duration = Field(default=timedelta(hours=1), description="п.10")
+    timer_not_ours: Duration = Field(default=timedelta(minutes=30), description="п.11")
+    timer_reroute: Duration = Field(default=timedelta(minutes=30), description="п.11")
+    timer_clarification: Duration = Field(default=timedelta(minutes=30), description="п.13")
+    timer_draft_margin: Duration = Field(default=timedelta(minutes=30), description="п.12")
+    timer_review: Duration = Field(default=timedelta(minutes=30), description="п.14")
+    timer_resubmit: Duration = Field(default=timedelta(minutes=30), description="п.15")
+    timer_publish: Duration = Field(default=timedelta(minutes=30), description="п.16")
+    timer_final_answer_days: int = Field(default=5, ge=1, le=60, description="п.18")
+    timer_multi_route: Duration = Field(default=timedelta(minutes=30), description="п.19")
+    timer_multi_info: Duration = Field(default=timedelta(hours=2), description="п.19")
+    publisher: Publisher = Field(default=Publisher.EXECUTOR, description="п.16")
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        token = value.get_secret_value().strip()
+        bot_id, _, secret = token.partition(":")
+        if not (bot_id.isdigit() and len(secret) >= 20):
+            raise ValueError("must look like 123456789:AA… (get it from @BotFather)")
+        return SecretStr(token)
+
+    @field_validator("bot_api_base")
+    @classmethod
+    def _api_base(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("centre_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"must be {_ACCEPTS['timezone']}") from error
+        return value
+
+    @field_validator("office_hours")
+    @classmethod
+    def _office_hours(cls, value: str) -> str:
+        WeeklySchedule.parse(value)  # raises ValueError with what is wrong
+        return value
+
+    @field_validator("calendar_mode")
+    @classmethod
+    def _calendar_mode(cls, value: str) -> str:
+        if value not in ("russian", "always"):
+            raise ValueError("must be russian or always")
+        return value
+
+    @field_validator(
+        "calendar_extra_days_off", "calendar_extra_working_days", "calendar_extra_shortened_days"
+    )
+    @classmethod
+    def _date_list(cls, value: str) -> str:
+        parse_date_list(value)
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        if value not in ("ru", "en"):
+            raise ValueError("must be ru or en")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @field_validator(
+        "timer_answer",
+        "timer_answer_high_importance",
+        "timer_route",
+        "timer_not_ours",
+        "timer_reroute",
+        "timer_clarification",
+        "timer_draft_margin",
+        "timer_review",
+        "timer_resubmit",
+        "timer_publish",
+        "timer_multi_route",
+        "timer_multi_info",
+    )
+    @classmethod
+    def _timer(cls, value: timedelta) -> timedelta:
+        return _positive(value)
+
+    def policy(self) -> Policy:
+        return Policy(
+            answer=self.timer_answer,
+            answer_high_importance=self.timer_answer_high_importance,
+            route=self.timer_route,
+            not_ours=self.timer_not_ours,
+            reroute=self.timer_reroute,
+            clarification=self.timer_clarification,
+            draft_margin=self.timer_draft_margin,
+            review=self.timer_review,
+            resubmit=self.timer_resubmit,
+            publish=self.timer_publish,
+            final_answer_days=self.timer_final_answer_days,
+            multi_route=self.timer_multi_route,
+            multi_info=self.timer_multi_info,
+            publisher=self.publisher,
+        )
+
+
+def parse_date_list(value: str) -> frozenset:
+    from datetime import date
+
+    dates = set()
+    for part in value.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            dates.add(date.fromisoformat(part))
+        except ValueError as error:
+            raise ValueError(f"{part!r} is not a date YYYY-MM-DD") from error
+    return frozenset(dates)
+
+
+class SettingsError(Exception):
+    """Raised with a message fit for the operator: which variable, what it accepts."""
+
+
+def settings_error_message(error: ValidationError) -> str:
+    lines = ["The configuration is not valid (environment variables or .env):"]
+    for problem in error.errors():
+        name = str(problem["loc"][0]).upper() if problem["loc"] else "?"
+        if problem["type"] == "missing":
+            lines.append(f"  {name} is required")
+            continue
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        if problem["type"].startswith(("time_delta", "timedelta")):
+            message = f"must be {_ACCEPTS['duration']}"
+        lines.append(f"  {name}: {message}")
+    return "\n".join(lines)
+
+
+BOT_TOKEN_MISSING = (
+    "BOT_TOKEN is not set. Create a bot with @BotFather in Telegram (/newbot), "
+    "then put BOT_TOKEN=<the token> into .env (see .env.example)"
+)
+
+
+def require_token(settings: Settings) -> SecretStr:
+    if settings.bot_token is None:
+        raise SettingsError(BOT_TOKEN_MISSING)
+    return settings.bot_token
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings, turning every validation problem into one readable SettingsError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(settings_error_message(error)) from None

@@ -1,0 +1,84 @@
+"""Shared fixtures: a database per test on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.engine import create_engine
+from db.migrate import upgrade
+from tests.support.pg_server import find_pg_bin, running_postgres
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """URL of the server's maintenance database; tests get databases of their own."""
+    given = os.environ.get("TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    if find_pg_bin() is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test PostgreSQL, but no PostgreSQL server binaries were found")
+        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
+    with running_postgres() as url:
+        yield url
+
+
+def _plain_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _admin(server_url: str, sql: str) -> None:
+    connection = await asyncpg.connect(_plain_dsn(server_url))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_database_url(
+    database_kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """A database with no tables yet, on each of the two kinds (a fresh one per test)."""
+    if database_kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    server_url = request.getfixturevalue("postgres_server_url")
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    # A sync fixture runs outside the test's event loop, so a short loop of its own is fine.
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+async def database_url(empty_database_url: str) -> AsyncIterator[str]:
+    """A database migrated to head."""
+    engine = create_engine(empty_database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    yield empty_database_url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
