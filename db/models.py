@@ -180,9 +180,14 @@ class IncidentRow(Base):
     topic: Mapped[str | None] = mapped_column(String(200))
     location: Mapped[str | None] = mapped_column(String(300))
     no_answer_reason: Mapped[NoAnswerReason | None] = mapped_column(str_enum(NoAnswerReason))
-    # п.18: step lengths the curator set for the stage after an interim answer.
-    stage_limits: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    consolidated: Mapped[bool] = mapped_column(Boolean, default=False)  # п.19
+    # п.18: step lengths (seconds) the curator set for the stage after an interim answer.
+    stage_limits: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, default=0)
+    # Triage hints for the curator (intake); the workflow itself does not read them.
+    flags: Mapped[list[Any]] = mapped_column(default=list)  # e.g. "possible_p21"
+    suggested_topic: Mapped[str | None] = mapped_column(String(200))
+    suggested_orgs: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -193,8 +198,24 @@ class IncidentRow(Base):
         cascade="all, delete-orphan", order_by="DraftRow.number"
     )
     deadlines: Mapped[list[DeadlineRow]] = relationship(
-        cascade="all, delete-orphan", order_by="DeadlineRow.id"
+        cascade="all, delete-orphan", order_by="DeadlineRow.position"
     )
+
+
+class DuplicatePost(Base):
+    """A post found to repeat an open incident (same URL, or same author and text within a
+    day): attached to it instead of opening another incident."""
+
+    __tablename__ = "duplicate_posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    source: Mapped[Source] = mapped_column(str_enum(Source))
+    url: Mapped[str] = mapped_column(String(2000))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    author_name: Mapped[str | None] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
 
 
 class AssignmentRow(Base):
@@ -263,12 +284,14 @@ class ReviewRow(Base):
 class DeadlineRow(Base):
     __tablename__ = "deadlines"
     __table_args__ = (
+        UniqueConstraint("incident_id", "position"),
         Index("ix_deadlines_state_due", "state", "due_at"),
         Index("ix_deadlines_next_alert", "next_alert_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # its index in Incident.deadlines
     kind: Mapped[DeadlineKind] = mapped_column(str_enum(DeadlineKind))
     party: Mapped[Party] = mapped_column(str_enum(Party))
     org_code: Mapped[str | None] = mapped_column(String(64))
@@ -276,6 +299,7 @@ class DeadlineRow(Base):
     due_at: Mapped[datetime]
     state: Mapped[DeadlineState] = mapped_column(str_enum(DeadlineState))
     ended_at: Mapped[datetime | None]
+    draft_number: Mapped[int | None] = mapped_column(Integer)  # Draft.id concerned
     # The reminder ladder: when the scanner next looks at this deadline, and how far it got.
     next_alert_at: Mapped[datetime | None]
     alert_stage: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,7 +7,7 @@ All moments are aware datetimes in UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -162,17 +162,41 @@ class Assignment:
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
+    """One clock of the regulation.
+
+    `Incident.deadlines` is append-only: a deadline is never removed or reordered, so its
+    position in the tuple is its identity (commands replace a deadline by cancelling it and
+    appending a new one).
+    """
+
     kind: DeadlineKind
     party: Party
     due_at: datetime
-    started_at: datetime
+    started_at: datetime  # the moment the clause counts from (detection for ANSWER)
     state: DeadlineState = DeadlineState.RUNNING
-    org_code: str | None = None  # for organisation deadlines
+    org_code: str | None = None  # the organisation concerned (also on REVIEW / PUBLISH by centre)
     ended_at: datetime | None = None
+    draft_id: int | None = None  # REVIEW / RESUBMIT / PUBLISH: the Draft.id concerned
 
     @property
     def running(self) -> bool:
         return self.state is DeadlineState.RUNNING
+
+
+@dataclass(frozen=True, slots=True)
+class StageLimits:
+    """п.18: after an interim answer the curator sets the lengths of the steps of п.11–16.
+
+    None keeps the policy's length. `draft_margin` is how long before the final-answer
+    deadline the draft is due (the п.12 rule with the curator's margin).
+    """
+
+    respond: timedelta | None = None  # п.11 / п.13: take, say "not ours" or ask a clarification
+    reroute: timedelta | None = None  # п.11: the curator re-routes after "not ours"
+    draft_margin: timedelta | None = None  # п.12
+    review: timedelta | None = None  # п.14
+    resubmit: timedelta | None = None  # п.15
+    publish: timedelta | None = None  # п.16
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,4 +226,6 @@ class Incident:
     drafts: tuple[Draft, ...] = ()
     deadlines: tuple[Deadline, ...] = ()
     no_answer_reason: NoAnswerReason | None = None
-    version: int = 0  # optimistic concurrency: every applied command adds one
+    version: int = 0  # optimistic concurrency: every applied command adds one (detect gives 1)
+    consolidated: bool = False  # п.19: several organisations give information for one answer
+    stage_limits: StageLimits | None = None  # п.18: set by the curator after an interim answer

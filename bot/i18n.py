@@ -1,0 +1,87 @@
+"""Translations: gettext catalogues in locales/, keyed by message keys, Russian first.
+
+The workflow and the handlers speak in message keys (`incident.routed`) with parameters;
+this module turns them into text in the reader's language. The `.po` files are the source;
+their `.mo` files are compiled on load when missing or older, so a fresh clone needs no
+build step.
+"""
+
+from __future__ import annotations
+
+import gettext
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from string import Formatter
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+LOCALES = ("ru", "en")
+DEFAULT_LOCALE = "ru"
+
+log = logging.getLogger(__name__)
+
+
+def compile_catalogues(locales_dir: Path = LOCALES_DIR) -> None:
+    for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as source:
+            catalog = read_po(source, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as target:
+            write_mo(target, catalog)
+
+
+def catalogue_keys(locale: str, locales_dir: Path = LOCALES_DIR) -> dict[str, str]:
+    """Every translated key of one locale with its text (untranslated ones left out)."""
+    po_path = locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with po_path.open("rb") as source:
+        catalog = read_po(source, locale=locale)
+    return {
+        str(message.id): str(message.string)
+        for message in catalog
+        if message.id and message.string and not message.fuzzy
+    }
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in Formatter().parse(text) if name}
+
+
+class Translator:
+    """Renders message keys; a missing key falls back to Russian, then to the key itself."""
+
+    def __init__(
+        self, locales_dir: Path = LOCALES_DIR, default_locale: str = DEFAULT_LOCALE
+    ) -> None:
+        compile_catalogues(locales_dir)
+        self.default_locale = default_locale
+        self._catalogues = {
+            locale: gettext.translation(DOMAIN, localedir=locales_dir, languages=[locale])
+            for locale in LOCALES
+        }
+
+    def locale_for(self, preferred: str | None) -> str:
+        return preferred if preferred in self._catalogues else self.default_locale
+
+    def text(self, key: str, locale: str | None = None, /, **params: Any) -> str:
+        return self.render(key, params, locale)
+
+    def render(self, key: str, params: Mapping[str, Any], locale: str | None = None) -> str:
+        catalogue = self._catalogues[self.locale_for(locale)]
+        template = catalogue.gettext(key)
+        if template == key and locale != DEFAULT_LOCALE:
+            template = self._catalogues[DEFAULT_LOCALE].gettext(key)
+        if template == key:
+            log.error("no translation for message key %r", key)
+            return key
+        try:
+            return template.format_map(dict(params))
+        except (KeyError, IndexError, ValueError):
+            log.exception("message %r could not be filled with %r", key, sorted(params))
+            return template

@@ -1,0 +1,264 @@
+"""Incident service: one workflow command = one database transaction.
+
+Handlers, the HTTP intake and the scheduler call this; no rule of the regulation lives
+here. Each call reads the incident, runs the pure command, and writes the incident, its
+deadlines, its events and its outbox rows together. Two people acting at once: the second
+write finds a newer version, the command runs again on fresh data, and the workflow
+refuses it if it no longer fits; the refusal names who did what first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.services.addressing import resolve
+from bot.services.calendars import CalendarConfig, load_calendars
+from db import directory_queries as directory
+from db.incident_store import IncidentStore, VersionConflict
+from db.models import OutboxRow
+from workflow import commands
+from workflow.calendars import Calendars
+from workflow.effects import Actor, Event, Message, Outcome
+from workflow.errors import CommandRefused, RefusalCode
+from workflow.model import Importance, Incident, Post
+from workflow.policy import Policy
+
+log = logging.getLogger(__name__)
+
+# The commands a person may ask for by name (detection has its own entry point).
+COMMANDS: Mapping[str, Callable[..., Outcome]] = {
+    "route": commands.route,
+    "reroute": commands.reroute,
+    "take": commands.take,
+    "decline": commands.decline,
+    "submit_draft": commands.submit_draft,
+    "review": commands.review,
+    "confirm_publication": commands.confirm_publication,
+    "pick_consolidator": commands.pick_consolidator,
+    "set_importance": commands.set_importance,
+    "set_stage_limits": commands.set_stage_limits,
+    "close_no_answer": commands.close_no_answer,
+    "reopen": commands.reopen,
+}
+
+ATTEMPTS = 4  # a conflict is retried on fresh data; the workflow then refuses or applies it
+
+
+class UnknownIncident(Exception):
+    def __init__(self, incident_id: int) -> None:
+        super().__init__(f"no incident {incident_id}")
+        self.incident_id = incident_id
+
+
+class NotRegistered(Exception):
+    """The acting person is not (or no longer) in the directory."""
+
+
+class StepRefused(Exception):
+    """A refused command, with what happened last to the incident (who did what, when)."""
+
+    def __init__(
+        self, refusal: CommandRefused, last_event: Event | None, incident: Incident
+    ) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+        self.last_event = last_event
+        self.incident = incident
+
+    @property
+    def code(self) -> RefusalCode:
+        return self.refusal.code
+
+
+@dataclass(frozen=True, slots=True)
+class Detected:
+    incident: Incident
+    created: bool  # False: the same post (external id or URL) was already an incident
+
+
+class IncidentService:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        policy: Policy,
+        calendar_config: CalendarConfig,
+        default_locale: str = "ru",
+        on_committed: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = session_factory
+        self._clock = clock
+        self.policy = policy
+        self._calendar_config = calendar_config
+        self._default_locale = default_locale
+        self._on_committed = on_committed
+
+    # --- reading ------------------------------------------------------------------------------
+
+    async def get(self, incident_id: int) -> Incident:
+        async with self._sessions() as session:
+            incident = await IncidentStore(session).get(incident_id)
+        if incident is None:
+            raise UnknownIncident(incident_id)
+        return incident
+
+    async def events(self, incident_id: int) -> list[Event]:
+        async with self._sessions() as session:
+            return await IncidentStore(session).events(incident_id)
+
+    async def calendars(self) -> Calendars:
+        async with self._sessions() as session:
+            return await load_calendars(session, self._calendar_config)
+
+    # --- detection ----------------------------------------------------------------------------
+
+    async def detect(
+        self,
+        post: Post,
+        *,
+        detected_at: datetime | None = None,
+        importance: Importance = Importance.NORMAL,
+        by_person_id: int | None = None,
+    ) -> Detected:
+        """Open an incident for a post, unless the same post is already one (idempotent)."""
+        for attempt in range(ATTEMPTS):
+            now = self._clock.now()
+            try:
+                async with self._sessions() as session, session.begin():
+                    store = IncidentStore(session)
+                    existing = await self._existing(store, post)
+                    if existing is not None:
+                        incident = await store.get(existing)
+                        assert incident is not None
+                        return Detected(incident, created=False)
+                    actor = None
+                    if by_person_id is not None:
+                        actor = await self._actor(session, by_person_id, now)
+                    moment = detected_at or now
+                    incident_id = await store.reserve(post, moment, now)
+                    outcome = commands.detect(
+                        post,
+                        moment,
+                        importance,
+                        incident_id,
+                        self.policy,
+                        await load_calendars(session, self._calendar_config),
+                        actor=actor,
+                    )
+                    await store.save(outcome, now)
+                    await self._write_outbox(session, outcome.messages, now)
+            except IntegrityError:
+                # Another request stored the same post a moment ago: read theirs.
+                if attempt == ATTEMPTS - 1:
+                    raise
+                continue
+            self._committed()
+            return Detected(outcome.incident, created=True)
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    async def _existing(store: IncidentStore, post: Post) -> int | None:
+        if post.external_id:
+            found = await store.find_by_external(post.source.value, post.external_id)
+            if found is not None:
+                return found
+        return await store.find_by_url(post.url)
+
+    # --- commands -----------------------------------------------------------------------------
+
+    async def perform(
+        self,
+        incident_id: int,
+        person_id: int,
+        command: str,
+        **args: Any,
+    ) -> Outcome:
+        """Run one command as this person; raise StepRefused when the workflow says no.
+
+        A press on an out-of-date card runs on fresh data too: the workflow decides whether
+        it still fits, so a stale card cannot undo what someone else did.
+        """
+        function = COMMANDS.get(command)
+        if function is None:
+            raise ValueError(f"unknown command {command!r}")
+        for attempt in range(ATTEMPTS):
+            now = self._clock.now()
+            try:
+                async with self._sessions() as session, session.begin():
+                    store = IncidentStore(session)
+                    incident = await store.get(incident_id)
+                    if incident is None:
+                        raise UnknownIncident(incident_id)
+                    actor = await self._actor(session, person_id, now)
+                    calendars = await load_calendars(session, self._calendar_config)
+                    try:
+                        outcome = function(incident, actor, now, self.policy, calendars, **args)
+                    except CommandRefused as refused:
+                        events = await store.events(incident_id)
+                        last = events[-1] if events else None
+                        raise StepRefused(refused, last, incident) from None
+                    await store.save(outcome, now)
+                    await self._write_outbox(session, outcome.messages, now)
+            except VersionConflict as conflict:
+                log.info("incident %s: %s; retrying on fresh data", incident_id, conflict)
+                if attempt == ATTEMPTS - 1:
+                    raise
+                continue
+            except DBAPIError as error:
+                if not _is_write_conflict(error) or attempt == ATTEMPTS - 1:
+                    raise
+                log.info("incident %s: write conflict (%s); retrying", incident_id, error.orig)
+                continue
+            self._committed()
+            return outcome
+        raise AssertionError("unreachable")
+
+    async def _actor(self, session: AsyncSession, person_id: int, now: datetime) -> Actor:
+        person = await directory.person_by_id(session, person_id)
+        if person is None or not person.active:
+            raise NotRegistered(person_id)
+        return Actor(
+            person_id=person.id,
+            roles=person.roles,
+            org_code=person.org_code,
+            stands_in_for=await directory.stands_in_for(session, person.id, now),
+        )
+
+    async def _write_outbox(
+        self, session: AsyncSession, messages: Sequence[Message], now: datetime
+    ) -> None:
+        for message in messages:
+            for recipient in await resolve(session, message.to, now):
+                session.add(
+                    OutboxRow(
+                        chat_id=recipient.chat_id,
+                        kind="message",
+                        incident_id=message.incident_id,
+                        key=message.key,
+                        params=dict(message.params),
+                        locale=recipient.locale or self._default_locale,
+                        state="pending",
+                        not_before=now,
+                        attempts=0,
+                        created_at=now,
+                    )
+                )
+        await session.flush()
+
+    def _committed(self) -> None:
+        if self._on_committed is not None:
+            self._on_committed()
+
+
+def _is_write_conflict(error: DBAPIError) -> bool:
+    """SQLite's stale-snapshot "database is locked", PostgreSQL's serialization failure."""
+    text = str(error.orig).lower()
+    return "database is locked" in text or "could not serialize" in text or "deadlock" in text

@@ -1,0 +1,250 @@
+"""Sending the incident to organisations: п.10 (one), п.19 (several), п.11 (re-routing)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from workflow.calendars import Calendars
+from workflow.commands.base import (
+    LIVE_ASSIGNMENTS,
+    answer_clock,
+    as_utc,
+    assignment_of,
+    clean_text,
+    end,
+    finish,
+    iso,
+    lengths,
+    live_assignments,
+    meet,
+    optional_text,
+    refuse,
+    require_curator,
+    require_open,
+    running,
+    start,
+    start_draft_deadline,
+    unique,
+    with_assignment,
+)
+from workflow.effects import Actor, Addressee, Message, Outcome
+from workflow.errors import RefusalCode
+from workflow.model import (
+    Assignment,
+    AssignmentStatus,
+    DeadlineKind,
+    DeadlineState,
+    Incident,
+    IncidentStatus,
+    Party,
+)
+from workflow.policy import Policy
+
+ROUTE = "route"
+REROUTE = "reroute"
+
+
+def _checked_orgs(
+    incident: Incident, org_codes: Sequence[str], calendars: Calendars
+) -> tuple[str, ...]:
+    codes = unique(org_codes)
+    for code in codes:
+        if not calendars.knows(code):
+            refuse(RefusalCode.UNKNOWN_ORGANISATION, code, org_code=code)
+        current = assignment_of(incident, code)
+        if current is not None and current.status in LIVE_ASSIGNMENTS:
+            refuse(RefusalCode.ALREADY_ASSIGNED, code, org_code=code)
+    return codes
+
+
+def _send(
+    incident: Incident,
+    org_codes: tuple[str, ...],
+    now: datetime,
+    policy: Policy,
+    calendars: Calendars,
+) -> tuple[Incident, list[Message]]:
+    """Give each organisation its assignment and its clocks."""
+    steps = lengths(incident, policy)
+    messages: list[Message] = []
+    for code in org_codes:
+        incident = with_assignment(
+            incident, Assignment(org_code=code, status=AssignmentStatus.SENT, received_at=now)
+        )
+        # п.11 / п.13: take it, say "not ours" or ask a clarification within 30 working minutes.
+        respond_due = calendars.add(Party.ORGANISATION, code, now, steps.respond)
+        incident = start(
+            incident, DeadlineKind.RESPOND, Party.ORGANISATION, respond_due, now, org_code=code
+        )
+        params: dict[str, Any] = {
+            "topic": incident.topic,
+            "location": incident.location,
+            "importance": incident.importance.value,
+            "consolidated": incident.consolidated,
+            "respond_due_at": iso(respond_due),
+            "answer_due_at": iso(answer_clock(incident).due_at),
+        }
+        if incident.consolidated:
+            # п.19: each organisation's information within 2 working hours of sending.
+            info_due = calendars.add(Party.ORGANISATION, code, now, policy.multi_info)
+            incident = start(
+                incident, DeadlineKind.INFO, Party.ORGANISATION, info_due, now, org_code=code
+            )
+            params["info_due_at"] = iso(info_due)
+        else:
+            # п.12: the draft 30 working minutes before the answer deadline.
+            incident = start_draft_deadline(incident, code, now, policy, calendars)
+            params["draft_due_at"] = iso(
+                running(incident, DeadlineKind.DRAFT, org_code=code)[0].due_at
+            )
+        messages.append(Message(Addressee.organisation(code), "incident.routed", params))
+    return incident, messages
+
+
+def route(
+    incident: Incident,
+    actor: Actor,
+    now: datetime,
+    policy: Policy,
+    calendars: Calendars,
+    org_codes: Sequence[str],
+    topic: str,
+    location: str,
+) -> Outcome:
+    """п.10: the curator names the topic and the location and sends the incident on;
+    п.19: to several organisations at once when the questions belong to several."""
+    now = as_utc(now)
+    require_open(incident)
+    require_curator(actor)
+    if incident.status is not IncidentStatus.NEW:
+        refuse(RefusalCode.WRONG_STATE, "already routed; use reroute after 'not ours'")
+    topic, location = clean_text(topic), clean_text(location)
+    if not topic:
+        refuse(RefusalCode.MISSING_TOPIC)
+    if not location:
+        refuse(RefusalCode.MISSING_LOCATION)
+    codes = _checked_orgs(incident, org_codes, calendars)
+    if not codes:
+        refuse(RefusalCode.NO_ORGANISATIONS)
+
+    before = incident
+    several = len(codes) > 1
+    incident = dataclasses.replace(
+        incident,
+        status=IncidentStatus.IN_WORK,
+        topic=topic,
+        location=location,
+        consolidated=several,
+    )
+    facts: dict[str, Any] = {"consolidated": several}
+    for deadline in running(incident, DeadlineKind.ROUTE):
+        due = deadline.due_at
+        if several:
+            # п.19: several organisations are sent the incident within 30 working minutes of
+            # detection. Late routing is still allowed; the ROUTE deadline records the miss.
+            multi_due = calendars.add(Party.CENTRE, None, deadline.started_at, policy.multi_route)
+            due = min(due, multi_due)
+            facts["p19_route_due_at"] = iso(multi_due)
+            facts["p19_route_missed"] = now > multi_due
+        facts["route_late"] = now > due
+        incident = end(incident, [deadline], DeadlineState.MET, now, due_at=due)
+    incident, messages = _send(incident, codes, now, policy, calendars)
+    return finish(
+        ROUTE,
+        before,
+        incident,
+        actor,
+        now,
+        {"org_codes": list(codes), "topic": topic, "location": location},
+        facts,
+        messages,
+    )
+
+
+def reroute(
+    incident: Incident,
+    actor: Actor,
+    now: datetime,
+    policy: Policy,
+    calendars: Calendars,
+    org_codes: Sequence[str],
+    topic: str | None = None,
+    location: str | None = None,
+) -> Outcome:
+    """п.11: after "not ours" the curator sends the incident on within 30 working minutes.
+
+    In a consolidated incident (п.19) the new organisations also give information; an empty
+    list is allowed there when the remaining organisations suffice.
+    """
+    now = as_utc(now)
+    require_open(incident)
+    require_curator(actor)
+    waiting = running(incident, DeadlineKind.REROUTE)
+    if incident.status is IncidentStatus.NEW or not waiting:
+        refuse(RefusalCode.WRONG_STATE, "nothing to re-route: no organisation said 'not ours'")
+    codes = _checked_orgs(incident, org_codes, calendars)
+    remaining = live_assignments(incident)
+    if not codes and not remaining:
+        refuse(RefusalCode.NO_ORGANISATIONS)
+
+    before = incident
+    consolidated = incident.consolidated or len(codes) > 1 or bool(codes and remaining)
+    incident = dataclasses.replace(
+        incident,
+        topic=optional_text(topic) or incident.topic,
+        location=optional_text(location) or incident.location,
+        consolidated=consolidated,
+    )
+    incident = meet(incident, waiting, now)
+    late = any(now > d.due_at for d in waiting)
+    incident, messages = _send(incident, codes, now, policy, calendars)
+    return finish(
+        REROUTE,
+        before,
+        incident,
+        actor,
+        now,
+        {
+            "org_codes": list(codes),
+            "topic": optional_text(topic),
+            "location": optional_text(location),
+        },
+        {"consolidated": consolidated, "reroute_late": late},
+        messages,
+    )
+
+
+def replay_route(
+    incident: Incident,
+    actor: Actor,
+    at: datetime,
+    policy: Policy,
+    calendars: Calendars,
+    args: Mapping[str, Any],
+) -> Outcome:
+    return route(
+        incident, actor, at, policy, calendars, args["org_codes"], args["topic"], args["location"]
+    )
+
+
+def replay_reroute(
+    incident: Incident,
+    actor: Actor,
+    at: datetime,
+    policy: Policy,
+    calendars: Calendars,
+    args: Mapping[str, Any],
+) -> Outcome:
+    return reroute(
+        incident,
+        actor,
+        at,
+        policy,
+        calendars,
+        args["org_codes"],
+        args.get("topic"),
+        args.get("location"),
+    )
