@@ -19,11 +19,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.services.addressing import resolve
 from bot.services.calendars import CalendarConfig, load_calendars
+from bot.services.outbox_writer import enqueue_messages
 from db import directory_queries as directory
 from db.incident_store import IncidentStore, VersionConflict
-from db.models import OutboxRow
 from workflow import commands
 from workflow.calendars import Calendars
 from workflow.effects import Actor, Event, Message, Outcome
@@ -235,23 +234,7 @@ class IncidentService:
     async def _write_outbox(
         self, session: AsyncSession, messages: Sequence[Message], now: datetime
     ) -> None:
-        for message in messages:
-            for recipient in await resolve(session, message.to, now):
-                session.add(
-                    OutboxRow(
-                        chat_id=recipient.chat_id,
-                        kind="message",
-                        incident_id=message.incident_id,
-                        key=message.key,
-                        params=dict(message.params),
-                        locale=recipient.locale or self._default_locale,
-                        state="pending",
-                        not_before=now,
-                        attempts=0,
-                        created_at=now,
-                    )
-                )
-        await session.flush()
+        await enqueue_messages(session, messages, now, self._default_locale)
 
     def _committed(self) -> None:
         if self._on_committed is not None:
