@@ -28,7 +28,7 @@ TELEGRAM_API_BASE = "https://api.telegram.org"
 
 def _parse_duration(value: Any) -> Any:
     """Accept seconds (`1800`) besides ISO 8601 (`PT30M`), which pydantic parses itself."""
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
         return int(value.strip())
     return value
 

@@ -1,40 +1,35 @@
 """Read and validate a directory file, reporting every problem with its place in the file.
 
 The file is composed into YAML nodes (not loaded straight into Python values) so that each
-value keeps the line and column where it starts; every entry is validated on its own, and
-the checks that need the whole file run on the entries that passed, so one bad entry does
-not hide the problems of the others.
+value keeps the line and column where it starts. Every entry is validated on its own, and
+within a failed entry every field on its own; the checks that need the whole file
+(duplicates, references, "is there a curator") then run on whatever validated, so that one
+mistake neither hides the others nor causes a cascade of false ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.directory.schema import (
-    SECTION_MODELS,
-    CentreSpec,
-    ChatSpec,
-    DirectorySpec,
-    OrganisationSpec,
-    PersonSpec,
-    did_you_mean,
-)
+from bot.directory.schema import SECTION_MODELS, CentreSpec, DirectorySpec, did_you_mean
 from workflow.roles import CURATOR_ROLES, Role
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 SECTIONS = ("centre", "organisations", "people", "chats")
 
-M = TypeVar("M", bound=BaseModel)
 PathKey = str | int
 Location = tuple[PathKey, ...]
+Fields = dict[str, Any]  # an entry's field values by name
 
 
 def format_path(path: Location) -> str:
@@ -66,6 +61,16 @@ class DirectoryInvalid(Exception):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
         super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class _Invalid:
+    """A field that failed validation (already reported): the whole-file checks skip it."""
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Any = _Invalid()
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -103,8 +108,7 @@ def parse_directory(data: bytes | str, source: str = "<directory>") -> Directory
     else:
         text = data
     document = _Document(source)
-    root = document.compose(text)
-    return document.validate(root)
+    return document.validate(document.compose(text))
 
 
 def _too_large(source: str, size: int) -> Problem:
@@ -122,17 +126,11 @@ def _decode(data: bytes, source: str) -> str:
         before = data[: error.start]
         line = before.count(b"\n") + 1
         column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
-        raise DirectoryInvalid(
-            [
-                Problem(
-                    source,
-                    f"the file is not UTF-8 text (byte 0x{data[error.start]:02x}); "
-                    "save it in the UTF-8 encoding (Windows-1251 is not accepted)",
-                    line,
-                    column,
-                )
-            ]
-        ) from None
+        message = (
+            f"the file is not UTF-8 text (byte 0x{data[error.start]:02x}); "
+            "save it in the UTF-8 encoding (Windows-1251 is not accepted)"
+        )
+        raise DirectoryInvalid([Problem(source, message, line, column)]) from None
 
 
 def _syntax_hint(problem: str) -> str:
@@ -152,11 +150,12 @@ class _Document:
     problems: list[Problem] = field(default_factory=list)
     value_marks: dict[Location, yaml.Mark] = field(default_factory=dict)
     key_marks: dict[Location, yaml.Mark] = field(default_factory=dict)
-    _seen: set[int] = field(default_factory=set)
     _constructor: SafeConstructor = field(default_factory=SafeConstructor)
 
     def add(self, path: Location, message: str, *, at_key: bool = False) -> None:
-        mark = self.mark(path, at_key=at_key)
+        self._add_at(self.mark(path, at_key=at_key), path, message)
+
+    def _add_at(self, mark: yaml.Mark | None, path: Location, message: str) -> None:
         self.problems.append(
             Problem(
                 self.source,
@@ -165,12 +164,6 @@ class _Document:
                 mark.column + 1 if mark else None,
                 format_path(path) or None,
             )
-        )
-
-    def _at_node(self, node: Node, path: Location, message: str) -> None:
-        mark = node.start_mark
-        self.problems.append(
-            Problem(self.source, message, mark.line + 1, mark.column + 1, format_path(path) or None)
         )
 
     def mark(self, path: Location, *, at_key: bool = False) -> yaml.Mark | None:
@@ -189,50 +182,47 @@ class _Document:
     def fail(self) -> DirectoryInvalid:
         return DirectoryInvalid(self.problems)
 
+    # --- composing ----------------------------------------------------------------------------
+
     def compose(self, text: str) -> Any:
         try:
+            # Aliases are refused before composing: "billion laughs" files expand without end,
+            # and an alias has no place of its own once composed.
+            for event in yaml.parse(text, Loader=yaml.SafeLoader):
+                if isinstance(event, AliasEvent):
+                    self._add_at(
+                        event.start_mark,
+                        (),
+                        "anchors and aliases (& and *) are not supported; write the value out",
+                    )
+            if self.problems:
+                raise self.fail()
             node = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             problem = str(error.problem or error.context or "invalid YAML")
             message = f"YAML syntax error: {problem}{_syntax_hint(problem)}"
             if error.context and error.problem:
-                message += f" ({error.context})"
-            self.problems.append(
-                Problem(
-                    self.source,
-                    message,
-                    mark.line + 1 if mark else None,
-                    mark.column + 1 if mark else None,
-                )
-            )
+                context_mark = error.context_mark
+                where = ""
+                if context_mark is not None and mark is not None and context_mark.line != mark.line:
+                    where = f", which starts at line {context_mark.line + 1}"
+                message += f" ({error.context}{where})"
+            self._add_at(mark, (), message)
             raise self.fail() from None
         except yaml.reader.ReaderError as error:
             before = text[: error.position]
             line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
-            self.problems.append(
-                Problem(
-                    self.source,
-                    f"character {error.character!r} is not allowed in a YAML file",
-                    line,
-                    column,
-                )
-            )
+            message = f"character {error.character!r} is not allowed in a YAML file"
+            self.problems.append(Problem(self.source, message, line, column))
             raise self.fail() from None
         except RecursionError:
             self.problems.append(Problem(self.source, "the file is nested too deeply"))
             raise self.fail() from None
-        if node is None:
-            return None
-        return self._value(node, ())
+        return None if node is None else self._value(node, ())
 
     def _value(self, node: Node, path: Location) -> Any:
         self.value_marks[path] = node.start_mark
-        if id(node) in self._seen:
-            # An alias: refused, because "billion laughs" files expand without end.
-            self.add(path, "anchors and aliases (& and *) are not supported; write the value out")
-            return None
-        self._seen.add(id(node))
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
@@ -252,11 +242,12 @@ class _Document:
                 else None
             )
             if not isinstance(key, str):
-                self._at_node(key_node, path, "a key must be a plain name such as full_name")
+                message = "a key must be a plain name such as full_name"
+                self._add_at(key_node.start_mark, path, message)
                 continue
             key_path = (*path, key)
             if key in result:
-                self._at_node(key_node, key_path, f'key "{key}" appears twice')
+                self._add_at(key_node.start_mark, key_path, f'key "{key}" appears twice')
                 continue
             self.key_marks[key_path] = key_node.start_mark
             result[key] = self._value(value_node, key_path)
@@ -277,55 +268,30 @@ class _Document:
         for name in root:
             if name not in SECTIONS:
                 hint = did_you_mean(name, SECTIONS)
-                self.add(
-                    (name,), f'unknown section "{name}"{hint}; accepted: {accepted}', at_key=True
-                )
+                message = f'unknown section "{name}"{hint}; accepted: {accepted}'
+                self.add((name,), message, at_key=True)
         for name in ("centre", "people"):
             if name not in root:
                 self.add((), f'missing section "{name}"')
 
         centre = self._entry(CentreSpec, root["centre"], ("centre",)) if "centre" in root else None
-        raw: dict[str, list[tuple[int, Any]]] = {}
-        valid: dict[str, list[tuple[int, Any]]] = {}
+        sections: dict[str, list[tuple[int, Fields]]] = {}
         for name, model in SECTION_MODELS.items():
             entries = root.get(name)
             if entries is None:
-                entries = []
+                entries = []  # `chats:` with nothing under it
             if not isinstance(entries, list):
-                self.add(
-                    (name,),
-                    f'expected a list of entries, each starting with "- "; {_found(entries)}',
-                )
+                message = f'expected a list of entries, each starting with "- "; {_found(entries)}'
+                self.add((name,), message)
                 entries = []
-            raw[name] = list(enumerate(entries))
-            valid[name] = []
-            for index, entry in raw[name]:
-                spec = self._entry(model, entry, (name, index))
-                if spec is not None:
-                    valid[name].append((index, spec))
+            sections[name] = []
+            for index, entry in enumerate(entries):
+                fields = self._entry(model, entry, (name, index))
+                if fields is not None:
+                    sections[name].append((index, fields))
 
-        # Names of entries that failed on their own still count as known, so that one typo
-        # does not also turn every reference to that entry into an error.
-        failed_codes = {
-            entry.get("code")
-            for index, entry in raw["organisations"]
-            if isinstance(entry, dict) and index not in dict(valid["organisations"])
-        }
-        if centre is None and isinstance(root.get("centre"), dict):
-            failed_codes.add(root["centre"].get("code"))
-        failed_people = [
-            entry
-            for index, entry in raw["people"]
-            if isinstance(entry, dict) and index not in dict(valid["people"])
-        ]
         for finding in cross_check(
-            centre,
-            valid["organisations"],
-            valid["people"],
-            valid["chats"],
-            known_codes={code for code in failed_codes if isinstance(code, str)},
-            known_keys={e.get("key") for e in failed_people if isinstance(e.get("key"), str)},
-            curator_elsewhere=any(_names_curator(entry) for entry in failed_people),
+            centre, sections["organisations"], sections["people"], sections["chats"]
         ):
             message = finding.message
             if finding.also is not None:
@@ -334,46 +300,57 @@ class _Document:
 
         if self.problems:
             raise self.fail()
-        assert centre is not None  # a missing centre is a problem above
-        return DirectorySpec(
-            centre=centre,
-            organisations=[spec for _, spec in valid["organisations"]],
-            people=[spec for _, spec in valid["people"]],
-            chats=[spec for _, spec in valid["chats"]],
+        # Every entry validated whole, so this cannot fail.
+        return DirectorySpec.model_validate(
+            {
+                "centre": centre,
+                **{name: [fields for _, fields in sections[name]] for name in SECTION_MODELS},
+            }
         )
 
-    def _entry(self, model: type[M], value: Any, path: Location) -> M | None:
+    def _entry(self, model: type[BaseModel], value: Any, path: Location) -> Fields | None:
+        """The entry's fields, each validated on its own; INVALID where one failed."""
         if not isinstance(value, dict):
             self.add(path, f"expected a mapping (key: value lines); {_found(value)}")
             return None
         try:
-            return model.model_validate(value)
+            return dict(model.model_validate(value))
         except ValidationError as error:
+            failed = set()
             for detail in error.errors():
                 loc = (*path, *detail["loc"])
                 if detail["type"] == "extra_forbidden":
                     name = str(detail["loc"][-1])
                     fields = list(model.model_fields)
-                    self.add(
-                        loc,
+                    message = (
                         f'unknown key "{name}"{did_you_mean(name, fields)}; '
-                        f"accepted: {', '.join(fields)}",
-                        at_key=True,
+                        f"accepted: {', '.join(fields)}"
                     )
-                elif detail["type"] == "missing":
+                    self.add(loc, message, at_key=True)
+                    continue
+                failed.add(detail["loc"][0])
+                if detail["type"] == "missing":
                     self.add(loc[:-1], f'missing key "{loc[-1]}"')
                 else:
                     self.add(loc, _message(detail))
-            return None
+        # Keep what did validate, so that the whole-file checks still see this entry.
+        partial: Fields = {}
+        for name, info in model.model_fields.items():
+            if name in failed:
+                partial[name] = INVALID
+            elif name in value:
+                partial[name] = _field_adapter(model, name).validate_python(value[name])
+            else:
+                partial[name] = info.get_default(call_default_factory=True)
+        return partial
 
 
-def _names_curator(entry: dict[str, Any]) -> bool:
-    roles = entry.get("roles")
-    return (
-        isinstance(roles, list)
-        and any(isinstance(role, str) and role.strip().lower() == Role.CURATOR for role in roles)
-        and entry.get("active", True) is not False
-    )
+@cache
+def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    info = model.model_fields[name]
+    if info.metadata:
+        return TypeAdapter(Annotated[(info.annotation, *info.metadata)])  # type: ignore[misc]
+    return TypeAdapter(info.annotation)
 
 
 def _found(value: Any) -> str:
@@ -404,14 +381,12 @@ def _message(detail: Any) -> str:
         hint = ""
         if isinstance(value, bool):
             hint = " (yes, no, on, off, true and false mean true or false in YAML: quote it)"
-        elif isinstance(value, int | float) or value.__class__.__module__ == "datetime":
+        elif isinstance(value, int | float) or type(value).__module__ == "datetime":
             hint = " (quote it so that it is read as text)"
         return f"expected text; {_found(value)}{hint}"
     if kind in ("int_type", "int_from_float", "int_parsing"):
-        hint = (
-            " (remove the quotes)" if isinstance(value, str) and value.strip("-").isdigit() else ""
-        )
-        return f"expected a whole number; {_found(value)}{hint}"
+        digits = isinstance(value, str) and value.strip().lstrip("-").isdigit()
+        return f"expected a whole number; {_found(value)}{' (remove the quotes)' if digits else ''}"
     if kind == "bool_type":
         return f"expected true or false; {_found(value)}"
     if kind == "list_type":
@@ -436,25 +411,22 @@ class Finding:
 
 
 def cross_check(
-    centre: CentreSpec | None,
-    organisations: Sequence[tuple[int, OrganisationSpec]],
-    people: Sequence[tuple[int, PersonSpec]],
-    chats: Sequence[tuple[int, ChatSpec]],
-    *,
-    known_codes: Iterable[str] = (),
-    known_keys: Iterable[str] = (),
-    curator_elsewhere: bool = False,
+    centre: Fields | None,
+    organisations: Sequence[tuple[int, Fields]],
+    people: Sequence[tuple[int, Fields]],
+    chats: Sequence[tuple[int, Fields]],
 ) -> list[Finding]:
     """Duplicates, references and roles across entries, given with their indices.
 
-    `known_codes` / `known_keys` are names of entries that failed validation by themselves:
-    references to them are not reported again. `curator_elsewhere`: such an entry names a
-    curator.
+    Each entry maps its field names to values; a field that failed validation by itself is
+    INVALID and is left out (its problem is already reported), and while some organisation
+    code or person key is INVALID, references that match nothing are not reported either:
+    they may well name that entry.
     """
     findings: list[Finding] = []
 
     def unique(first_seen: dict[Any, Location], value: Any, path: Location, what: str) -> None:
-        if value is None:
+        if value is None or value is INVALID:
             return
         if value in first_seen:
             findings.append(Finding(path, f"duplicate {what} {_show(value)}", first_seen[value]))
@@ -462,101 +434,104 @@ def cross_check(
             first_seen[value] = path
 
     codes: dict[Any, Location] = {}
-    if centre is not None:
-        codes[centre.code] = ("centre", "code")
+    centre_code = centre["code"] if centre is not None else None
+    unique(codes, centre_code, ("centre", "code"), "organisation code")
+    codes_unsure = centre is None or centre_code is INVALID
     for index, org in organisations:
-        unique(codes, org.code, ("organisations", index, "code"), "organisation code")
-        topics: dict[Any, Location] = {}
-        for position, topic in enumerate(org.topics):
-            path = ("organisations", index, "topics", position)
-            unique(topics, topic.casefold(), path, "topic")
-    centre_code = centre.code if centre else None
-    all_codes = set(codes) | set(known_codes)
+        unique(codes, org["code"], ("organisations", index, "code"), "organisation code")
+        codes_unsure |= org["code"] is INVALID
+        if org["topics"] is not INVALID:
+            topics: dict[Any, Location] = {}
+            for position, topic in enumerate(org["topics"]):
+                path = ("organisations", index, "topics", position)
+                unique(topics, topic.casefold(), path, "topic")
     accepted_codes = ", ".join(sorted(codes))
 
-    def organisation_exists(code: str, path: Location) -> bool:
-        if code in all_codes:
-            return True
-        hint = did_you_mean(code, sorted(codes))
+    def check_organisation(code: Any, path: Location) -> None:
+        if code is None or code is INVALID or code in codes or codes_unsure:
+            return
         findings.append(
             Finding(
                 path,
-                f'unknown organisation "{code}"{hint}; accepted: the code of the centre '
-                f"or of an organisation: {accepted_codes}",
+                f'unknown organisation "{code}"{did_you_mean(code, sorted(codes))}; '
+                f"accepted: the code of the centre or of an organisation: {accepted_codes}",
             )
         )
-        return False
 
     keys: dict[Any, Location] = {}
     telegram_ids: dict[Any, Location] = {}
     usernames: dict[Any, Location] = {}
     for index, person in people:
-        unique(keys, person.key, ("people", index, "key"), "person key")
-        unique(telegram_ids, person.telegram_id, ("people", index, "telegram_id"), "telegram_id")
-        unique(usernames, person.username, ("people", index, "username"), "username")
-    by_key = {person.key: person for _, person in people}
-    all_keys = set(by_key) | set(known_keys)
+        at = ("people", index)
+        unique(keys, person["key"], (*at, "key"), "person key")
+        unique(telegram_ids, person["telegram_id"], (*at, "telegram_id"), "telegram_id")
+        unique(usernames, person["username"], (*at, "username"), "username")
+    by_key = {person["key"]: person for _, person in people if person["key"] is not INVALID}
+    keys_unsure = any(person["key"] is INVALID for _, person in people)
 
-    has_curator = curator_elsewhere
     for index, person in people:
         at = ("people", index)
-        if person.telegram_id is None and person.username is None:
+        if person["telegram_id"] is None and person["username"] is None:
             findings.append(
                 Finding(at, "needs telegram_id or username (or both) so the bot can know them")
             )
-        if person.organisation is not None:
-            organisation_exists(person.organisation, (*at, "organisation"))
-        roles: dict[Any, Location] = {}
-        for position, role in enumerate(person.roles):
+        organisation = person["organisation"]
+        check_organisation(organisation, (*at, "organisation"))
+        roles: list[Role] = [] if person["roles"] is INVALID else person["roles"]
+        seen_roles: dict[Any, Location] = {}
+        for position, role in enumerate(roles):
             path = (*at, "roles", position)
-            unique(roles, role.value, path, "role")
-            if role in (Role.EXECUTOR, Role.RESPONSIBLE) and person.organisation is None:
-                findings.append(
-                    Finding(path, f'{role.value} needs an organisation: add "organisation: CODE"')
-                )
-        curator_role = next((role for role in person.roles if role in CURATOR_ROLES), None)
+            unique(seen_roles, role.value, path, "role")
+            if role in (Role.EXECUTOR, Role.RESPONSIBLE) and organisation is None:
+                message = f'{role.value} needs an organisation: add "organisation: CODE"'
+                findings.append(Finding(path, message))
+        curator_role = next((role for role in roles if role in CURATOR_ROLES), None)
         if (
             curator_role is not None
-            and person.organisation is not None
-            and person.organisation != centre_code
-            and person.organisation in codes
+            and organisation in codes
+            and centre_code is not INVALID
+            and organisation != centre_code
         ):
-            findings.append(
-                Finding(
-                    (*at, "organisation"),
-                    f"a {curator_role.value} works for the centre; accepted: "
-                    f'"{centre_code}" or no organisation',
-                )
+            message = (
+                f'a {curator_role.value} works for the centre; accepted: "{centre_code}" '
+                "or no organisation"
             )
-        if person.active and Role.CURATOR in person.roles:
-            has_curator = True
-        seen_stand_ins: dict[Any, Location] = {}
-        for position, key in enumerate(person.stand_ins):
+            findings.append(Finding((*at, "organisation"), message))
+        stand_ins: list[str] = [] if person["stand_ins"] is INVALID else person["stand_ins"]
+        seen_stand_ins: dict[str, Location] = {}
+        for position, key in enumerate(stand_ins):
             path = (*at, "stand_ins", position)
-            if key == person.key:
+            if key == person["key"]:
                 findings.append(Finding(path, "a person cannot stand in for themselves"))
             elif key in seen_stand_ins:
                 findings.append(Finding(path, f'duplicate stand-in "{key}"', seen_stand_ins[key]))
-            elif key not in all_keys:
-                hint = did_you_mean(key, sorted(by_key))
-                findings.append(
-                    Finding(path, f'unknown person "{key}"{hint}; accepted: a key from people')
-                )
-            elif person.active and key in by_key and not by_key[key].active:
-                findings.append(
-                    Finding(path, f'"{key}" cannot stand in: they are marked "active: false"')
-                )
+            elif key not in by_key:
+                if not keys_unsure:
+                    message = (
+                        f'unknown person "{key}"{did_you_mean(key, sorted(by_key))}; '
+                        "accepted: a key from people"
+                    )
+                    findings.append(Finding(path, message))
+            elif person["active"] is True and by_key[key]["active"] is False:
+                message = f'"{key}" cannot stand in: they are marked "active: false"'
+                findings.append(Finding(path, message))
             seen_stand_ins.setdefault(key, path)
 
     chat_ids: dict[Any, Location] = {}
     for index, chat in chats:
-        unique(chat_ids, chat.chat_id, ("chats", index, "chat_id"), "chat_id")
-        organisation_exists(chat.organisation, ("chats", index, "organisation"))
+        unique(chat_ids, chat["chat_id"], ("chats", index, "chat_id"), "chat_id")
+        check_organisation(chat["organisation"], ("chats", index, "organisation"))
 
+    # A person whose roles or active flag failed may be the curator: do not claim there is none.
+    has_curator = any(
+        person["roles"] is INVALID
+        or person["active"] is INVALID
+        or (person["active"] and Role.CURATOR in person["roles"])
+        for _, person in people
+    )
     if not has_curator:
-        findings.append(
-            Finding(("people",), "no curator: at least one active person needs the role curator")
-        )
+        message = "no curator: at least one active person needs the role curator"
+        findings.append(Finding(("people",), message))
     return findings
 
 
@@ -567,10 +542,10 @@ def _show(value: Any) -> str:
 def check_directory(spec: DirectorySpec) -> list[str]:
     """The whole-file checks for a spec built in code, as `path: message` lines."""
     findings = cross_check(
-        spec.centre,
-        list(enumerate(spec.organisations)),
-        list(enumerate(spec.people)),
-        list(enumerate(spec.chats)),
+        dict(spec.centre),
+        [(index, dict(org)) for index, org in enumerate(spec.organisations)],
+        [(index, dict(person)) for index, person in enumerate(spec.people)],
+        [(index, dict(chat)) for index, chat in enumerate(spec.chats)],
     )
     return [
         f"{format_path(f.path)}: {f.message}"
@@ -580,7 +555,7 @@ def check_directory(spec: DirectorySpec) -> list[str]:
 
 
 def directory_warnings(spec: DirectorySpec) -> list[str]:
-    """Things that import fine but will likely surprise: an organisation nobody works for."""
+    """What imports fine but will likely surprise: an organisation nobody answers for."""
     warnings = []
     for org in spec.organisations:
         staff = [p for p in spec.people if p.active and p.organisation == org.code]

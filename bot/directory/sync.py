@@ -47,6 +47,7 @@ class SyncReport:
 
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
+    reactivated: Counter[str] = field(default_factory=Counter)
     deactivated: Counter[str] = field(default_factory=Counter)
     deleted: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)  # not changes: things the operator should know
@@ -55,7 +56,13 @@ class SyncReport:
     def changed(self) -> bool:
         return any(
             counter.total()
-            for counter in (self.created, self.updated, self.deactivated, self.deleted)
+            for counter in (
+                self.created,
+                self.updated,
+                self.reactivated,
+                self.deactivated,
+                self.deleted,
+            )
         )
 
     def summary(self) -> str:
@@ -68,6 +75,7 @@ class SyncReport:
                 for verb, counter in (
                     ("created", self.created),
                     ("updated", self.updated),
+                    ("reactivated", self.reactivated),
                     ("deactivated", self.deactivated),
                     ("deleted", self.deleted),
                 )
@@ -134,8 +142,9 @@ def _compare(report: SyncReport, before: _State, after: _State) -> None:
         for name in old.keys() & new.keys():
             if old[name] == new[name]:
                 continue
-            if kind == "people" and old[name][active] and not new[name][active]:
-                report.deactivated[kind] += 1
+            if kind == "people" and old[name][active] != new[name][active]:
+                counter = report.reactivated if new[name][active] else report.deactivated
+                counter[kind] += 1
             else:
                 report.updated[kind] += 1
 

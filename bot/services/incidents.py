@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.services.calendars import CalendarConfig, load_calendars
+from bot.services.cards import enqueue_card_refresh
 from bot.services.outbox_writer import enqueue_messages
 from db import directory_queries as directory
 from db.incident_store import IncidentStore, VersionConflict
@@ -113,6 +114,16 @@ class IncidentService:
         async with self._sessions() as session:
             return await IncidentStore(session).events(incident_id)
 
+    async def refresh_card(self, incident_id: int) -> None:
+        """Re-send the card everywhere it is shown (after a refused or stale press)."""
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            incident = await IncidentStore(session).get(incident_id)
+            if incident is None:
+                raise UnknownIncident(incident_id)
+            await self._refresh_cards(session, incident, now)
+        self._committed()
+
     async def calendars(self) -> Calendars:
         async with self._sessions() as session:
             return await load_calendars(session, self._calendar_config)
@@ -153,6 +164,7 @@ class IncidentService:
                         actor=actor,
                     )
                     await store.save(outcome, now)
+                    await self._refresh_cards(session, outcome.incident, now)
                     await self._write_outbox(session, outcome.messages, now)
             except IntegrityError:
                 # Another request stored the same post a moment ago: read theirs.
@@ -205,6 +217,7 @@ class IncidentService:
                         last = events[-1] if events else None
                         raise StepRefused(refused, last, incident) from None
                     await store.save(outcome, now)
+                    await self._refresh_cards(session, outcome.incident, now)
                     await self._write_outbox(session, outcome.messages, now)
             except VersionConflict as conflict:
                 log.info("incident %s: %s; retrying on fresh data", incident_id, conflict)
@@ -235,6 +248,11 @@ class IncidentService:
         self, session: AsyncSession, messages: Sequence[Message], now: datetime
     ) -> None:
         await enqueue_messages(session, messages, now, self._default_locale)
+
+    async def _refresh_cards(
+        self, session: AsyncSession, incident: Incident, now: datetime
+    ) -> None:
+        await enqueue_card_refresh(session, incident, now, self._default_locale)
 
     def _committed(self) -> None:
         if self._on_committed is not None:

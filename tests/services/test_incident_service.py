@@ -86,8 +86,13 @@ async def test_p9_detection_stores_incident_deadlines_event_and_curator_messages
     answer = next(d for d in stored.deadlines if d.kind is DeadlineKind.ANSWER)
     assert answer.due_at == datetime(2026, 4, 29, 13, 0, tzinfo=MSK)  # 3 working hours
     rows = await _outbox(sessions)
-    assert {row.chat_id for row in rows} == {people.telegram["curator"], people.telegram["deputy"]}
-    assert {row.key for row in rows} == {"incident.detected"}
+    curators = {people.telegram["curator"], people.telegram["deputy"]}
+    messages = [row for row in rows if row.kind == "message"]
+    cards = [row for row in rows if row.kind == "card"]
+    assert {row.chat_id for row in messages} == curators
+    assert {row.key for row in messages} == {"incident.detected"}
+    assert {row.chat_id for row in cards} == curators
+    assert all(row.params["audience"] == "centre" for row in cards)
     assert await _count(sessions, EventRow) == 1
 
 
@@ -148,7 +153,8 @@ async def test_whole_flow_persists_every_step_and_replays_from_the_log(
         rows = (await session.execute(select(DeadlineRow))).scalars().all()
     assert len(rows) == len(stored.deadlines)
     outbox = await _outbox(sessions)
-    assert CHATS["roads"] in {row.chat_id for row in outbox}
+    assert CHATS["roads"] in {row.chat_id for row in outbox if row.kind == "card"}
+    assert CHATS["roads"] in {row.chat_id for row in outbox if row.kind == "message"}
 
 
 async def test_refused_command_writes_nothing(service, sessions, people) -> None:
@@ -156,7 +162,11 @@ async def test_refused_command_writes_nothing(service, sessions, people) -> None
     before = [await _count(sessions, m) for m in (EventRow, OutboxRow, DeadlineRow)]
     with pytest.raises(StepRefused) as refused:
         await service.perform(
-            incident_id, people.people["roads_1"], "route", org_codes=["roads"], topic="x",
+            incident_id,
+            people.people["roads_1"],
+            "route",
+            org_codes=["roads"],
+            topic="x",
             location="y",
         )
     assert refused.value.code is RefusalCode.NOT_ALLOWED
@@ -188,7 +198,11 @@ async def test_p8_stand_in_acts_for_an_absent_executor(service, sessions, people
 async def _ready_for_review(service, people) -> tuple[int, int]:
     incident_id = (await service.detect(POST)).incident.id
     await service.perform(
-        incident_id, people.people["curator"], "route", org_codes=["roads"], topic="Дороги",
+        incident_id,
+        people.people["curator"],
+        "route",
+        org_codes=["roads"],
+        topic="Дороги",
         location="центр",
     )
     outcome = await service.perform(
@@ -201,10 +215,17 @@ async def test_two_simultaneous_reviews_exactly_one_applied(service, sessions, p
     incident_id, draft_id = await _ready_for_review(service, people)
     version = (await service.get(incident_id)).version
     results = await asyncio.gather(
-        service.perform(incident_id, people.people["curator"], "review", draft_id=draft_id,
-                        approve=True),
-        service.perform(incident_id, people.people["deputy"], "review", draft_id=draft_id,
-                        approve=False, reasons=[ReturnReason.SPELLING]),
+        service.perform(
+            incident_id, people.people["curator"], "review", draft_id=draft_id, approve=True
+        ),
+        service.perform(
+            incident_id,
+            people.people["deputy"],
+            "review",
+            draft_id=draft_id,
+            approve=False,
+            reasons=[ReturnReason.SPELLING],
+        ),
         return_exceptions=True,
     )
     applied = [r for r in results if not isinstance(r, BaseException)]
@@ -225,7 +246,11 @@ async def test_two_simultaneous_reviews_exactly_one_applied(service, sessions, p
 async def test_many_simultaneous_takes_one_holder(service, people) -> None:
     incident_id = (await service.detect(POST)).incident.id
     await service.perform(
-        incident_id, people.people["curator"], "route", org_codes=["roads"], topic="Дороги",
+        incident_id,
+        people.people["curator"],
+        "route",
+        org_codes=["roads"],
+        topic="Дороги",
         location="центр",
     )
     results = await asyncio.gather(

@@ -61,7 +61,9 @@ async def seed_directory(session: AsyncSession, *, with_chats: bool = True) -> S
     session.add(StandIn(person_id=seeded.people["roads_1"], substitute_id=seeded.people["roads_2"]))
     if with_chats:
         for code, chat_id in CHATS.items():
-            session.add(GroupChat(chat_id=chat_id, title=code, organisation_id=organisations[code].id))
+            session.add(
+                GroupChat(chat_id=chat_id, title=code, organisation_id=organisations[code].id)
+            )
     await session.flush()
     return seeded
 

@@ -113,6 +113,7 @@ def test_p19_an_organisation_that_declines_is_replaced_or_dropped(flow_at):
     flow.after(minutes=5).do(decline, PARKS, comment="Сквер не наш")
     assert flow.deadline(DeadlineKind.INFO, "parks", DeadlineState.CANCELLED)
 
+    flow.refused(reroute, CURATOR, RefusalCode.ALREADY_ASSIGNED, org_codes=["roads"])
     flow.after(minutes=5).do(reroute, CURATOR, org_codes=["water"])
     assert flow.incident.consolidated
     assert flow.deadline(DeadlineKind.INFO, "water").running

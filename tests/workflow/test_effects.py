@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from workflow.calendar import WorkingCalendar
 from workflow.calendars import Calendars
 from workflow.commands import (
     confirm_publication,
@@ -22,7 +23,6 @@ from workflow.policy import Policy
 from workflow.roles import Role
 
 from .conftest import ANSWER_TEXT, CURATOR, POST, ROADS, ROADS_STAND_IN, msk
-from .doubles import AroundTheClock
 
 WHERE = {"topic": "Дороги", "location": "ул. Ленина"}
 
@@ -44,7 +44,7 @@ def full_flow(flow_at):
 
 
 def test_detection_outcome_starts_the_answer_and_route_clocks():
-    calendars = Calendars(AroundTheClock())
+    calendars = Calendars(WorkingCalendar.always())
     at = datetime(2026, 4, 27, 6, 0, tzinfo=UTC)
 
     outcome = detect(POST, at, Importance.NORMAL, 42, Policy(), calendars)
@@ -116,5 +116,5 @@ def test_naive_datetimes_are_refused():
             Importance.NORMAL,
             1,
             Policy(),
-            Calendars(AroundTheClock()),
+            Calendars(WorkingCalendar.always()),
         )

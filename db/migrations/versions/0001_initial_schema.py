@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 07:55:44.052057
+Create Date: 2026-11-23 08:21:39.434023
 """
 
 from __future__ import annotations
@@ -69,8 +69,12 @@ def upgrade() -> None:
             ),
             nullable=True,
         ),
-        sa.Column("stage_limits", sa.JSON(), nullable=False),
+        sa.Column("consolidated", sa.Boolean(), nullable=False),
+        sa.Column("stage_limits", sa.JSON(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("flags", sa.JSON(), nullable=False),
+        sa.Column("suggested_topic", sa.String(length=200), nullable=True),
+        sa.Column("suggested_orgs", sa.JSON(), nullable=False),
         sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents")),
@@ -131,6 +135,7 @@ def upgrade() -> None:
         "deadlines",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column(
             "kind",
             sa.Enum(
@@ -168,6 +173,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("ended_at", db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("draft_number", sa.Integer(), nullable=True),
         sa.Column("next_alert_at", db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("alert_stage", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -177,6 +183,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deadlines")),
+        sa.UniqueConstraint(
+            "incident_id", "position", name=op.f("uq_deadlines_incident_id_position")
+        ),
     )
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
         batch_op.create_index("ix_deadlines_next_alert", ["next_alert_at"], unique=False)
@@ -231,6 +240,28 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_drafts")),
         sa.UniqueConstraint("incident_id", "number", name=op.f("uq_drafts_incident_id_number")),
+    )
+    op.create_table(
+        "duplicate_posts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "source",
+            sa.Enum("vk", "ok", "telegram", "other", name="source", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column("url", sa.String(length=2000), nullable=False),
+        sa.Column("external_id", sa.String(length=200), nullable=True),
+        sa.Column("author_name", sa.String(length=300), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("received_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incidents.id"],
+            name=op.f("fk_duplicate_posts_incident_id_incidents"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_duplicate_posts")),
     )
     op.create_table(
         "events",
@@ -473,6 +504,7 @@ def downgrade() -> None:
     op.drop_table("incident_cards")
     op.drop_table("group_chats")
     op.drop_table("events")
+    op.drop_table("duplicate_posts")
     op.drop_table("drafts")
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
         batch_op.drop_index("ix_deadlines_state_due")

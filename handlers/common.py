@@ -1,0 +1,155 @@
+"""What every registered person can do, and the one way handlers run a workflow command."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart, Filter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, TelegramObject
+
+from bot.services.incidents import NotRegistered, StepRefused, UnknownIncident
+from db import directory_queries as directory
+from db.directory_queries import PersonView
+from handlers.callbacks import Act, CardCb, FlowCb, FlowOp
+from handlers.cards import local_time
+from handlers.context import Services
+from workflow.effects import Outcome
+from workflow.roles import Role
+
+log = logging.getLogger(__name__)
+
+router = Router(name=__name__)
+
+Translate = Callable[..., str]
+
+
+class HasRole(Filter):
+    """The role filter that sits on each role's router."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+
+    async def __call__(self, event: TelegramObject, person: PersonView | None = None) -> bool:
+        return person is not None and bool(person.roles & self.roles)
+
+
+async def refusal_text(
+    services: Services, refused: StepRefused, t: Translate
+) -> str:
+    text = t(f"refusal.{refused.code.value}", **_safe(refused.refusal.params))
+    event = refused.last_event
+    if event is not None and event.actor_id is not None:
+        async with services.sessions() as session:
+            who = await directory.person_by_id(session, event.actor_id)
+        text += "\n" + t(
+            "refusal.last_event",
+            who=who.full_name if who else f"#{event.actor_id}",
+            what=t(f"event.{event.command}"),
+            at=local_time(event.at, services.centre_tz()),
+        )
+    return text
+
+
+def _safe(params: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in params.items() if isinstance(value, str | int)}
+
+
+async def perform(
+    event: CallbackQuery | Message,
+    services: Services,
+    person: PersonView,
+    t: Translate,
+    incident_id: int,
+    command: str,
+    **args: Any,
+) -> Outcome | None:
+    """Run one command; on refusal tell the person why (and who acted first) and refresh the
+    card, so that what they see is what is true. None when it did not happen."""
+    try:
+        outcome = await services.incidents.perform(incident_id, person.id, command, **args)
+    except StepRefused as refused:
+        await _tell(event, await refusal_text(services, refused, t))
+        await services.incidents.refresh_card(incident_id)
+        return None
+    except UnknownIncident:
+        await _tell(event, t("error.incident_gone", id=incident_id))
+        return None
+    except NotRegistered:
+        await _tell(event, t("stranger.not_registered", admins="—"))
+        return None
+    return outcome
+
+
+async def _tell(event: CallbackQuery | Message, text: str) -> None:
+    if isinstance(event, CallbackQuery):
+        await event.answer(text[:200], show_alert=True)
+    else:
+        await event.answer(text)
+
+
+async def tell_done(event: CallbackQuery | Message, text: str) -> None:
+    if isinstance(event, CallbackQuery):
+        await event.answer(text[:200])
+    else:
+        await event.answer(text)
+
+
+# --- commands for everyone --------------------------------------------------------------------
+
+
+@router.message(CommandStart(deep_link=False), F.text == "/start")
+@router.message(Command("help"))
+async def help_command(message: Message, person: PersonView, t: Translate) -> None:
+    roles = ", ".join(t(f"role.{role.value}") for role in sorted(person.roles))
+    await message.answer(t("help.text", name=person.full_name, roles=roles or "—"))
+
+
+@router.message(Command("cancel"))
+async def cancel_command(message: Message, state: FSMContext, t: Translate) -> None:
+    had = await state.get_state()
+    await state.clear()
+    await message.answer(t("flow.cancelled" if had else "flow.nothing_to_cancel"))
+
+
+@router.callback_query(FlowCb.filter(F.op == FlowOp.CANCEL))
+async def cancel_button(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
+    await state.clear()
+    await query.answer(t("flow.cancelled"))
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+
+
+@router.callback_query(CardCb.filter(F.act == Act.FULL_TEXT))
+async def full_text(
+    query: CallbackQuery, callback_data: CardCb, services: Services, t: Translate
+) -> None:
+    try:
+        incident = await services.incidents.get(callback_data.incident)
+    except UnknownIncident:
+        await query.answer(t("error.incident_gone", id=callback_data.incident), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        from handlers.cards import e
+
+        text = incident.post.text
+        for start in range(0, len(text), 3500):
+            await query.message.answer(
+                t("card.full_text", id=incident.id, text=e(text[start : start + 3500]))
+            )
+
+
+@router.callback_query(CardCb.filter(F.act == Act.TIMELINE))
+async def timeline_button(
+    query: CallbackQuery, callback_data: CardCb, services: Services, t: Translate
+) -> None:
+    from handlers.reports import timeline_text
+
+    text = await timeline_text(services, callback_data.incident, t)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(text)

@@ -1,0 +1,263 @@
+"""Executors: take an incident, say "not ours", ask a clarification, send drafts, publish.
+
+A draft is composed in a guided step: press the button (or reply to the card), send text,
+photos, videos, documents or an album, then press «Send». Nothing reaches the database
+until then, so an abandoned step leaves nothing half-written; /cancel or the button drops
+it, and pressing the draft button again resumes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+
+from db.directory_queries import PersonView
+from handlers.callbacks import Act, CardCb, FlowCb, FlowOp
+from handlers.common import HasRole, Translate, perform, tell_done
+from handlers.context import Services
+from workflow.model import DraftKind, Media, MediaKind
+
+router = Router(name=__name__)
+router.message.filter(HasRole(Role := __import__("workflow.roles").roles.Role.EXECUTOR))
+router.callback_query.filter(HasRole(Role))
+
+DRAFT_KINDS = {
+    Act.DRAFT: DraftKind.ANSWER,
+    Act.INTERIM: DraftKind.INTERIM,
+    Act.CLARIFY: DraftKind.CLARIFICATION,
+    Act.INFO: DraftKind.INFO,
+}
+MAX_MEDIA = 10  # an album holds at most ten items
+MAX_TEXT = 4000
+
+
+class Compose(StatesGroup):
+    collecting = State()
+
+
+class AskExecutor(StatesGroup):
+    decline_comment = State()
+    publication_url = State()
+
+
+def _flow_keyboard(t: Translate) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=t("button.send"), callback_data=FlowCb(op=FlowOp.SEND).pack()
+                ),
+                InlineKeyboardButton(
+                    text=t("button.cancel"), callback_data=FlowCb(op=FlowOp.CANCEL).pack()
+                ),
+            ]
+        ]
+    )
+
+
+@router.callback_query(CardCb.filter(F.act == Act.TAKE))
+async def take(
+    query: CallbackQuery, callback_data: CardCb, services: Services, person: PersonView,
+    t: Translate,
+) -> None:
+    if await perform(query, services, person, t, callback_data.incident, "take"):
+        await tell_done(query, t("done.taken", id=callback_data.incident))
+
+
+@router.callback_query(CardCb.filter(F.act.in_(set(DRAFT_KINDS))))
+async def start_draft(
+    query: CallbackQuery, callback_data: CardCb, state: FSMContext, t: Translate
+) -> None:
+    kind = DRAFT_KINDS[callback_data.act]
+    data = await state.get_data()
+    resuming = (
+        await state.get_state() == Compose.collecting.state
+        and data.get("incident") == callback_data.incident
+        and data.get("kind") == kind.value
+    )
+    if not resuming:
+        await state.set_state(Compose.collecting)
+        await state.set_data(
+            {"incident": callback_data.incident, "kind": kind.value, "text": "", "media": []}
+        )
+    await query.answer()
+    if isinstance(query.message, Message):
+        key = "compose.resume" if resuming else "compose.start"
+        await query.message.answer(
+            t(key, id=callback_data.incident, kind=t(f"draft.kind.{kind.value}")),
+            reply_markup=_flow_keyboard(t),
+        )
+
+
+def _media_of(message: Message) -> Media | None:
+    if message.photo:
+        return Media(MediaKind.PHOTO, message.photo[-1].file_id)
+    if message.video:
+        return Media(MediaKind.VIDEO, message.video.file_id)
+    if message.document:
+        return Media(MediaKind.DOCUMENT, message.document.file_id)
+    return None
+
+
+@router.message(Compose.collecting)
+async def collect(message: Message, state: FSMContext, t: Translate) -> None:
+    data = await state.get_data()
+    media = _media_of(message)
+    text = message.text or message.caption or ""
+    if media is None and not message.text:
+        await message.reply(t("compose.unsupported"))
+        return
+    if media is not None:
+        if len(data["media"]) >= MAX_MEDIA:
+            await message.reply(t("compose.too_many_media", limit=MAX_MEDIA))
+            return
+        data["media"].append([media.kind.value, media.file_id])
+    if text:
+        combined = (data["text"] + "\n" + text).strip() if data["text"] else text
+        if len(combined) > MAX_TEXT:
+            await message.reply(t("compose.too_long", limit=MAX_TEXT))
+            return
+        data["text"] = combined
+    await state.set_data(data)
+    if message.media_group_id is None or media is None:  # one note per album would be noise
+        await message.reply(
+            t("compose.collected", chars=len(data["text"]), media=len(data["media"])),
+            reply_markup=_flow_keyboard(t),
+        )
+
+
+@router.callback_query(Compose.collecting, FlowCb.filter(F.op == FlowOp.SEND))
+async def send_draft(
+    query: CallbackQuery, state: FSMContext, services: Services, person: PersonView,
+    t: Translate,
+) -> None:
+    data = await state.get_data()
+    media = [Media(MediaKind(kind), file_id) for kind, file_id in data["media"]]
+    outcome = await perform(
+        query, services, person, t, data["incident"], "submit_draft",
+        kind=DraftKind(data["kind"]), text=data["text"], media=media,
+    )
+    if outcome is None:
+        return  # the step stays open: the executor can fix the text and send again
+    await state.clear()
+    await tell_done(query, t("done.draft_sent", id=data["incident"]))
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+
+
+@router.message(F.reply_to_message, F.reply_to_message.from_user.is_bot)
+async def reply_to_card(
+    message: Message, state: FSMContext, services: Services, t: Translate
+) -> None:
+    """A reply to the bot's card starts a draft for that incident with what was sent."""
+    incident_id = await _incident_of_card(services, message)
+    if incident_id is None:
+        return
+    await state.set_state(Compose.collecting)
+    await state.set_data(
+        {"incident": incident_id, "kind": DraftKind.ANSWER.value, "text": "", "media": []}
+    )
+    await collect(message, state, t)
+
+
+async def _incident_of_card(services: Services, message: Message) -> int | None:
+    from sqlalchemy import select
+
+    from db.models import IncidentCard
+
+    reply = message.reply_to_message
+    if reply is None:
+        return None
+    async with services.sessions() as session:
+        return (
+            await session.execute(
+                select(IncidentCard.incident_id).where(
+                    IncidentCard.chat_id == message.chat.id,
+                    IncidentCard.message_id == reply.message_id,
+                )
+            )
+        ).scalar()
+
+
+@router.callback_query(CardCb.filter(F.act == Act.DECLINE))
+async def ask_decline(
+    query: CallbackQuery, callback_data: CardCb, state: FSMContext, t: Translate
+) -> None:
+    await state.set_state(AskExecutor.decline_comment)
+    await state.set_data({"incident": callback_data.incident})
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            t("ask.decline_comment", id=callback_data.incident), reply_markup=_cancel(t)
+        )
+
+
+@router.message(AskExecutor.decline_comment, F.text)
+async def decline(
+    message: Message, state: FSMContext, services: Services, person: PersonView,
+    t: Translate,
+) -> None:
+    data = await state.get_data()
+    if await perform(
+        message, services, person, t, data["incident"], "decline", comment=message.text or ""
+    ):
+        await state.clear()
+        await message.answer(t("done.declined", id=data["incident"]))
+
+
+@router.callback_query(CardCb.filter(F.act == Act.PUBLISH))
+async def ask_publication(
+    query: CallbackQuery, callback_data: CardCb, state: FSMContext, t: Translate
+) -> None:
+    await state.set_state(AskExecutor.publication_url)
+    await state.set_data({"incident": callback_data.incident, "draft": callback_data.arg})
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            t("ask.publication_url", id=callback_data.incident), reply_markup=_cancel(t)
+        )
+
+
+@router.message(AskExecutor.publication_url, F.text)
+async def confirm_publication(
+    message: Message, state: FSMContext, services: Services, person: PersonView,
+    t: Translate,
+) -> None:
+    data = await state.get_data()
+    url = (message.text or "").strip()
+    if not url.startswith(("http://", "https://")) or " " in url:
+        await message.answer(t("ask.bad_url"))
+        return
+    if await perform(
+        message, services, person, t, data["incident"], "confirm_publication",
+        draft_id=data["draft"], url=url,
+    ):
+        await state.clear()
+        await message.answer(t("done.published", id=data["incident"]))
+
+
+@router.message(AskExecutor.decline_comment)
+@router.message(AskExecutor.publication_url)
+async def text_expected(message: Message, t: Translate) -> None:
+    await message.answer(t("ask.text_expected"))
+
+
+def _cancel(t: Translate) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=t("button.cancel"), callback_data=FlowCb(op=FlowOp.CANCEL).pack())]
+        ]
+    )
+
+
+def flow_state_data(**values: Any) -> dict[str, Any]:
+    return dict(values)
