@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workflow.calendar import WorkingCalendar  # noqa: E402
+from workflow.calendar import WorkingCalendar
 
 FIVE_WORKING_DAYS = timedelta(hours=40)
 

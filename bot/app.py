@@ -1,16 +1,28 @@
-"""Assembly: settings → database → Bot and Dispatcher → long polling."""
+"""Assembly: settings → database → services → Bot and Dispatcher → polling, sender, timers."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.memory import MemoryStorage
 
+from bot.clock import Clock, SystemClock
+from bot.i18n import Translator
+from bot.render import OutboxRenderer
+from bot.services.calendars import CalendarConfig
+from bot.services.incidents import IncidentService
 from bot.settings import Settings, require_token
-from db.engine import create_engine
+from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
+from handlers import admin, common, curator, executor, fallback, reports
+from handlers.context import IdentifyMiddleware, Services
 
 log = logging.getLogger(__name__)
 
@@ -18,16 +30,64 @@ log = logging.getLogger(__name__)
 def create_bot(settings: Settings) -> Bot:
     token = require_token(settings)
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_base))
-    return Bot(token=token.get_secret_value(), session=session)
+    return Bot(
+        token=token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
 
 
-def create_dispatcher() -> Dispatcher:
-    return Dispatcher()
+def create_dispatcher(services: Services) -> Dispatcher:
+    # Guided steps live in memory: one polling process per token (ARCHITECTURE.md); a step
+    # lost in a restart wrote nothing, so it is simply started again.
+    dispatcher = Dispatcher(storage=MemoryStorage())
+    identify = IdentifyMiddleware(services)
+    dispatcher.message.outer_middleware(identify)
+    dispatcher.callback_query.outer_middleware(identify)
+    dispatcher.include_routers(
+        admin.registration,
+        admin.router,
+        curator.router,
+        executor.router,
+        reports.router,
+        common.router,
+        fallback.router,
+    )
+    return dispatcher
 
 
-async def run_bot(settings: Settings) -> int:
+def build_services(
+    settings: Settings, sessions: object, clock: Clock, wake: asyncio.Event
+) -> Services:
+    calendar_config = CalendarConfig.from_settings(settings)
+    policy = settings.policy()
+    translator = Translator(default_locale=settings.default_locale)
+    incidents = IncidentService(
+        sessions,  # type: ignore[arg-type]
+        clock,
+        policy,
+        calendar_config,
+        default_locale=settings.default_locale,
+        on_committed=wake.set,
+    )
+    renderer = OutboxRenderer(translator, clock, policy, calendar_config)
+    return Services(
+        sessions=sessions,  # type: ignore[arg-type]
+        incidents=incidents,
+        translator=translator,
+        renderer=renderer,
+        clock=clock,
+        calendar_config=calendar_config,
+        default_locale=settings.default_locale,
+        wake_sender=wake.set,
+    )
+
+
+async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
     bot = create_bot(settings)  # fails first, before anything is written, without a token
     engine = create_engine(settings.database_url)
+    background: list[asyncio.Task[None]] = []
+    stop = asyncio.Event()
     try:
         await upgrade(engine)
         if settings.directory_file is not None:
@@ -35,10 +95,30 @@ async def run_bot(settings: Settings) -> int:
 
             if await import_directory_file(engine, settings.directory_file) != 0:
                 return 2
-        dispatcher = create_dispatcher()
-        log.info("starting long polling against %s", settings.bot_api_base)
+        sessions = create_session_factory(engine)
+        wake = asyncio.Event()
+        services = build_services(settings, sessions, clock or SystemClock(), wake)
+        me = await bot.get_me()
+        services.bot_username = me.username or ""
+        dispatcher = create_dispatcher(services)
+        from bot.outbox.sender import run_sender
+
+        background.append(
+            asyncio.create_task(
+                run_sender(
+                    sessions, bot, services.renderer, settings.sender_limits(), stop, wake=wake
+                ),
+                name="outbox-sender",
+            )
+        )
+        log.info("starting long polling against %s as @%s", settings.bot_api_base, me.username)
         await dispatcher.start_polling(bot, handle_signals=True)
         return 0
     finally:
+        stop.set()
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         await bot.session.close()
         await engine.dispose()

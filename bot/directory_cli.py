@@ -25,7 +25,6 @@ from bot.directory import (
 )
 from bot.settings import Settings
 from db.engine import create_engine, create_session_factory
-from db.migrate import upgrade
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -86,6 +85,8 @@ async def _import(settings: Settings, path: Path) -> int:
     spec = _load(path, sys.stderr)
     if spec is None:
         return EXIT_INVALID
+    from db.migrate import upgrade  # here: importing alembic logs, which a bad file needn't show
+
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
@@ -95,6 +96,8 @@ async def _import(settings: Settings, path: Path) -> int:
 
 
 async def _export(settings: Settings, path: Path | None) -> int:
+    from db.migrate import upgrade
+
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)

@@ -81,7 +81,14 @@ class Translator:
             log.error("no translation for message key %r", key)
             return key
         try:
-            return template.format_map(dict(params))
-        except (KeyError, IndexError, ValueError):
+            return template.format_map(_Blanks(params))
+        except (IndexError, ValueError, AttributeError):
             log.exception("message %r could not be filled with %r", key, sorted(params))
             return template
+
+
+class _Blanks(dict[str, Any]):
+    """A parameter a message does not carry this time shows as a dash, not as an error."""
+
+    def __missing__(self, name: str) -> str:
+        return "—"

@@ -7,33 +7,25 @@ and several pending refreshes of one card collapse into one up-to-date edit.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Translator
+from bot.outbox.render import Rendered
 from bot.services.calendars import CalendarConfig, load_calendars
-from bot.services.cards import CENTRE
+from bot.services.cards import CENTRE, VIEWER
+from db import directory_queries as directory
 from db.incident_store import IncidentStore
 from db.models import OutboxRow, Person
-from db import directory_queries as directory
 from handlers.availability import available, curator_actor, executor_actor
 from handlers.cards import Names, card_keyboard, e, local_time, render_card_text
-from workflow.model import Media
+from workflow.effects import Actor
 from workflow.policy import Policy
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    text: str
-    keyboard: InlineKeyboardMarkup | None = None
-    media: tuple[Media, ...] = field(default_factory=tuple)
 
 
 class OutboxRenderer:
@@ -89,7 +81,10 @@ class OutboxRenderer:
         text, shortened = render_card_text(
             incident, await self._names(session), now, calendars, tz, t, full_text=full_text
         )
-        if params.get("audience") == CENTRE or not org_code:
+        audience = params.get("audience")
+        if audience == VIEWER:
+            actor = Actor(person_id=0)  # no roles: the core accepts no step from it
+        elif audience == CENTRE or not org_code:
             actor = curator_actor()
         else:
             actor = executor_actor(incident, org_code)
@@ -109,6 +104,16 @@ class OutboxRenderer:
         names = await self._names(session)
         tz = await self._timezone(session, params.get("org_code"))
         values = format_params(params, names, tz)
+        kind_prefix = "deadline.kind" if key.startswith("deadline.") else "draft.kind"
+        for name, prefix in (
+            ("kind", kind_prefix),
+            ("importance", "importance"),
+            ("reason", "no_answer"),
+            ("source", "source"),
+            ("publisher", "publisher"),
+        ):
+            if isinstance(params.get(name), str):
+                values[name] = self.translator.text(f"{prefix}.{params[name]}", locale)
         if isinstance(params.get("reasons"), list):  # п.14 reasons: translated, not names
             values["reasons"] = "; ".join(
                 self.translator.text(f"reason.{reason}", locale) for reason in params["reasons"]
@@ -135,6 +140,6 @@ def format_params(params: Mapping[str, Any], names: Names, tz: ZoneInfo) -> dict
             values[name] = e(value)
         else:
             values[name] = value
-    if "org_code" in params and params["org_code"]:
+    if params.get("org_code"):
         values["org"] = e(names.org(str(params["org_code"])))
     return values

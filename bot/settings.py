@@ -18,8 +18,9 @@ from pydantic import (
     field_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from workflow.calendar import WeeklySchedule
 
+from bot.outbox.limits import SenderLimits
+from workflow.calendar import WeeklySchedule
 from workflow.policy import Policy, Publisher
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/bot.sqlite3"
@@ -106,6 +107,10 @@ class Settings(BaseSettings):
     timer_multi_route: Duration = Field(default=timedelta(minutes=30), description="п.19")
     timer_multi_info: Duration = Field(default=timedelta(hours=2), description="п.19")
     publisher: Publisher = Field(default=Publisher.EXECUTOR, description="п.16")
+
+    sender_global_per_second: float = Field(default=30, gt=0, le=1000)
+    sender_group_per_minute: float = Field(default=20, gt=0, le=1000)
+    sender_chat_per_second: float = Field(default=1, gt=0, le=100)
 
     @field_validator("bot_token")
     @classmethod
@@ -194,6 +199,13 @@ class Settings(BaseSettings):
     @classmethod
     def _timer(cls, value: timedelta) -> timedelta:
         return _positive(value)
+
+    def sender_limits(self) -> SenderLimits:
+        return SenderLimits.from_rates(
+            global_per_second=self.sender_global_per_second,
+            group_per_minute=self.sender_group_per_minute,
+            chat_per_second=self.sender_chat_per_second,
+        )
 
     def policy(self) -> Policy:
         return Policy(

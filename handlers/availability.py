@@ -63,7 +63,9 @@ def available(
     """(action, draft id or 0) pairs the core would accept from this actor now."""
     c = commands
     args = (incident, actor, now, policy, calendars)
-    some_orgs = [code for code in org_codes if code not in {a.org_code for a in incident.assignments}]
+    some_orgs = [
+        code for code in org_codes if code not in {a.org_code for a in incident.assignments}
+    ]
     found: list[tuple[Act, int]] = []
 
     def check(act: Act, run: Callable[[], object], arg: int = 0) -> None:
@@ -72,7 +74,9 @@ def available(
 
     check(Act.TAKE, lambda: c.take(*args))
     check(Act.DECLINE, lambda: c.decline(*args, comment=SAMPLE_TEXT))
-    check(Act.CLARIFY, lambda: c.submit_draft(*args, kind=DraftKind.CLARIFICATION, text=SAMPLE_TEXT))
+    check(
+        Act.CLARIFY, lambda: c.submit_draft(*args, kind=DraftKind.CLARIFICATION, text=SAMPLE_TEXT)
+    )
     check(Act.DRAFT, lambda: c.submit_draft(*args, kind=DraftKind.ANSWER, text=SAMPLE_TEXT))
     check(Act.INTERIM, lambda: c.submit_draft(*args, kind=DraftKind.INTERIM, text=SAMPLE_TEXT))
     check(Act.INFO, lambda: c.submit_draft(*args, kind=DraftKind.INFO, text=SAMPLE_TEXT))

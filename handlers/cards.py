@@ -74,7 +74,9 @@ def next_deadline(incident: Incident) -> Deadline | None:
 
 
 def answer_deadline(incident: Incident) -> Deadline | None:
-    return next((d for d in incident.deadlines if d.running and d.kind in ANSWER_DEADLINE_KINDS), None)
+    return next(
+        (d for d in incident.deadlines if d.running and d.kind in ANSWER_DEADLINE_KINDS), None
+    )
 
 
 def _deadline_line(
@@ -112,7 +114,11 @@ def render_card_text(
     lines.append(f"<blockquote>{e(text)}</blockquote>")
     if incident.topic or incident.location:
         lines.append(
-            t("card.topic_location", topic=e(incident.topic or "—"), location=e(incident.location or "—"))
+            t(
+                "card.topic_location",
+                topic=e(incident.topic or "—"),
+                location=e(incident.location or "—"),
+            )
         )
     for assignment in incident.assignments:
         status = t(f"assignment.{assignment.status.value}")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject, CommandStart, Filter
+from aiogram.filters import Command, CommandStart, Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
@@ -37,9 +37,7 @@ class HasRole(Filter):
         return person is not None and bool(person.roles & self.roles)
 
 
-async def refusal_text(
-    services: Services, refused: StepRefused, t: Translate
-) -> str:
+async def refusal_text(services: Services, refused: StepRefused, t: Translate) -> str:
     text = t(f"refusal.{refused.code.value}", **_safe(refused.refusal.params))
     event = refused.last_event
     if event is not None and event.actor_id is not None:

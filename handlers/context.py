@@ -80,9 +80,7 @@ class IdentifyMiddleware(BaseMiddleware):
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    async def __call__(
-        self, handler: Handler, event: TelegramObject, data: dict[str, Any]
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user = _user(event)
         if user is None or user.is_bot:
             return None
@@ -129,6 +127,3 @@ class IdentifyMiddleware(BaseMiddleware):
         async with services.sessions() as session, session.begin():
             await enqueue_messages(session, [notice], now, services.default_locale)
         services.wake_sender()
-
-
-

@@ -8,8 +8,6 @@ it, and pressing the draft button again resumes it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -25,10 +23,11 @@ from handlers.callbacks import Act, CardCb, FlowCb, FlowOp
 from handlers.common import HasRole, Translate, perform, tell_done
 from handlers.context import Services
 from workflow.model import DraftKind, Media, MediaKind
+from workflow.roles import Role
 
 router = Router(name=__name__)
-router.message.filter(HasRole(Role := __import__("workflow.roles").roles.Role.EXECUTOR))
-router.callback_query.filter(HasRole(Role))
+router.message.filter(HasRole(Role.EXECUTOR))
+router.callback_query.filter(HasRole(Role.EXECUTOR))
 
 DRAFT_KINDS = {
     Act.DRAFT: DraftKind.ANSWER,
@@ -66,7 +65,10 @@ def _flow_keyboard(t: Translate) -> InlineKeyboardMarkup:
 
 @router.callback_query(CardCb.filter(F.act == Act.TAKE))
 async def take(
-    query: CallbackQuery, callback_data: CardCb, services: Services, person: PersonView,
+    query: CallbackQuery,
+    callback_data: CardCb,
+    services: Services,
+    person: PersonView,
     t: Translate,
 ) -> None:
     if await perform(query, services, person, t, callback_data.incident, "take"):
@@ -137,14 +139,24 @@ async def collect(message: Message, state: FSMContext, t: Translate) -> None:
 
 @router.callback_query(Compose.collecting, FlowCb.filter(F.op == FlowOp.SEND))
 async def send_draft(
-    query: CallbackQuery, state: FSMContext, services: Services, person: PersonView,
+    query: CallbackQuery,
+    state: FSMContext,
+    services: Services,
+    person: PersonView,
     t: Translate,
 ) -> None:
     data = await state.get_data()
     media = [Media(MediaKind(kind), file_id) for kind, file_id in data["media"]]
     outcome = await perform(
-        query, services, person, t, data["incident"], "submit_draft",
-        kind=DraftKind(data["kind"]), text=data["text"], media=media,
+        query,
+        services,
+        person,
+        t,
+        data["incident"],
+        "submit_draft",
+        kind=DraftKind(data["kind"]),
+        text=data["text"],
+        media=media,
     )
     if outcome is None:
         return  # the step stays open: the executor can fix the text and send again
@@ -203,7 +215,10 @@ async def ask_decline(
 
 @router.message(AskExecutor.decline_comment, F.text)
 async def decline(
-    message: Message, state: FSMContext, services: Services, person: PersonView,
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    person: PersonView,
     t: Translate,
 ) -> None:
     data = await state.get_data()
@@ -229,7 +244,10 @@ async def ask_publication(
 
 @router.message(AskExecutor.publication_url, F.text)
 async def confirm_publication(
-    message: Message, state: FSMContext, services: Services, person: PersonView,
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    person: PersonView,
     t: Translate,
 ) -> None:
     data = await state.get_data()
@@ -238,8 +256,14 @@ async def confirm_publication(
         await message.answer(t("ask.bad_url"))
         return
     if await perform(
-        message, services, person, t, data["incident"], "confirm_publication",
-        draft_id=data["draft"], url=url,
+        message,
+        services,
+        person,
+        t,
+        data["incident"],
+        "confirm_publication",
+        draft_id=data["draft"],
+        url=url,
     ):
         await state.clear()
         await message.answer(t("done.published", id=data["incident"]))
@@ -254,10 +278,10 @@ async def text_expected(message: Message, t: Translate) -> None:
 def _cancel(t: Translate) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [InlineKeyboardButton(text=t("button.cancel"), callback_data=FlowCb(op=FlowOp.CANCEL).pack())]
+            [
+                InlineKeyboardButton(
+                    text=t("button.cancel"), callback_data=FlowCb(op=FlowOp.CANCEL).pack()
+                )
+            ]
         ]
     )
-
-
-def flow_state_data(**values: Any) -> dict[str, Any]:
-    return dict(values)

@@ -375,7 +375,9 @@ def test_override_shortened_saturday_is_a_shortened_working_day() -> None:
     # A new decree's working Saturday that is also pre-holiday, listed once or twice.
     saturday = date(2028, 3, 4)
     once = CalendarOverrides(shortened_days=frozenset({saturday}))
-    twice = CalendarOverrides(working_days=frozenset({saturday}), shortened_days=once.shortened_days)
+    twice = CalendarOverrides(
+        working_days=frozenset({saturday}), shortened_days=once.shortened_days
+    )
     for overrides in (once, twice):
         calendar = WorkingCalendar.russian("Europe/Moscow", overrides=overrides)
         assert calendar.working_hours(saturday) == 7 * H
@@ -478,7 +480,10 @@ DEFAULT_HOURS = OfficeHours(time(9), time(18), time(13), time(14))
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("mon-fri 09:00-18:00 break 13:00-14:00", WeeklySchedule((DEFAULT_HOURS,) * 5 + (None,) * 2)),
+        (
+            "mon-fri 09:00-18:00 break 13:00-14:00",
+            WeeklySchedule((DEFAULT_HOURS,) * 5 + (None,) * 2),
+        ),
         ("MON-FRI 9:00 - 18:00 BREAK 13:00 - 14:00", WeeklySchedule.default()),
         ("пн-пт 09:00-18:00 перерыв 13:00-14:00", WeeklySchedule.default()),
         ("monday-friday 09:00-18:00 break 13:00-14:00;", WeeklySchedule.default()),

@@ -213,6 +213,18 @@ def test_fallback_shortens_the_day_before_a_holiday(day: date, hours: timedelta)
     assert CAL.working_hours(day) == hours
 
 
+def test_fallback_tables_for_2028() -> None:
+    year = pc.art112_year(2028)
+    assert year.days_off == pc.holidays_of(2028) | {date(2028, 11, 6)}
+    assert year.working_weekends == frozenset()
+    assert year.shortened == {
+        date(2028, 2, 22),
+        date(2028, 3, 7),
+        date(2028, 5, 8),
+        date(2028, 11, 3),
+    }
+
+
 def test_fallback_moves_each_weekend_holiday_to_the_next_monday() -> None:
     year = pc.art112_year(2026)  # Sun Mar 8 and Sat May 9 in 2026
     assert {date(2026, 3, 9), date(2026, 5, 11)} <= year.days_off

@@ -170,7 +170,7 @@ class _Entry(BaseModel):
 class CentreSpec(_Entry):
     """The management centre (МЦУ): the curators' organisation.
 
-    No time zone or office hours: the bot's settings (CENTRE_TIMEZONE, OFFICE_HOURS) apply.
+    Without a time zone or office hours, the settings CENTRE_TIMEZONE and OFFICE_HOURS apply.
     """
 
     code: Code

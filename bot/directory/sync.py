@@ -364,7 +364,7 @@ async def _retire_organisations(
     report: SyncReport,
 ) -> None:
     listed = {spec.centre.code} | {org.code for org in spec.organisations}
-    for code, row in organisations.items():
+    for code, row in sorted(organisations.items()):
         if code in listed:
             continue
         references = await _references(session, row)

@@ -19,6 +19,7 @@ from workflow.roles import CURATOR_ROLES, Role
 
 CENTRE = "centre"
 ORGANISATION = "org"
+VIEWER = "viewer"  # read-only: no workflow buttons
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,18 +57,24 @@ async def enqueue_card_refresh(
     session: AsyncSession, incident: Incident, now: datetime, default_locale: str
 ) -> None:
     for chat in await card_chats(session, incident):
-        session.add(
-            OutboxRow(
-                chat_id=chat.chat_id,
-                kind="card",
-                incident_id=incident.id,
-                key="card",
-                params={"audience": chat.audience, "org_code": chat.org_code},
-                locale=chat.locale or default_locale,
-                state="pending",
-                not_before=now,
-                attempts=0,
-                created_at=now,
-            )
+        await enqueue_card(session, chat, incident.id, now, default_locale)
+
+
+async def enqueue_card(
+    session: AsyncSession, chat: CardChat, incident_id: int, now: datetime, default_locale: str
+) -> None:
+    session.add(
+        OutboxRow(
+            chat_id=chat.chat_id,
+            kind="card",
+            incident_id=incident_id,
+            key="card",
+            params={"audience": chat.audience, "org_code": chat.org_code},
+            locale=chat.locale or default_locale,
+            state="pending",
+            not_before=now,
+            attempts=0,
+            created_at=now,
         )
+    )
     await session.flush()

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.services.calendars import CalendarConfig, load_calendars
-from bot.services.cards import enqueue_card_refresh
+from bot.services.cards import VIEWER, CardChat, enqueue_card, enqueue_card_refresh
 from bot.services.outbox_writer import enqueue_messages
 from db import directory_queries as directory
 from db.incident_store import IncidentStore, VersionConflict
@@ -122,6 +122,21 @@ class IncidentService:
             if incident is None:
                 raise UnknownIncident(incident_id)
             await self._refresh_cards(session, incident, now)
+        self._committed()
+
+    async def show_card(self, incident_id: int, chat_id: int, locale: str | None = None) -> None:
+        """Send the card to one more chat, read-only (a manager asking about an incident)."""
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            if await IncidentStore(session).get(incident_id) is None:
+                raise UnknownIncident(incident_id)
+            await enqueue_card(
+                session,
+                CardChat(chat_id, VIEWER, None, locale),
+                incident_id,
+                now,
+                self._default_locale,
+            )
         self._committed()
 
     async def calendars(self) -> Calendars:

@@ -101,7 +101,10 @@ def test_the_example_file_is_valid() -> None:
     assert [org.code for org in spec.organisations] == ["zhkh", "edu", "transport"]
     transport = spec.organisations[2]
     assert transport.timezone == "Europe/Samara"
-    assert transport.office_hours == "mon-fri 08:00-17:00 break 12:00-13:00"
+    assert (
+        transport.office_hours
+        == "mon-thu 08:00-17:00 break 12:00-13:00; fri 08:00-16:00 break 12:00-13:00"
+    )
     assert "Отопление" in spec.organisations[0].topics
     roles = {role for person in spec.people for role in person.roles}
     assert roles == set(Role)

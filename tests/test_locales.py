@@ -1,0 +1,131 @@
+"""Both catalogues complete: every key the code can produce has Russian and English text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import Translator, catalogue_keys, placeholders
+from handlers.callbacks import Act
+from workflow.commands import REPLAYERS
+from workflow.errors import RefusalCode
+from workflow.model import (
+    AssignmentStatus,
+    DeadlineKind,
+    DraftKind,
+    DraftStatus,
+    Importance,
+    IncidentStatus,
+    NoAnswerReason,
+    ReturnReason,
+    Source,
+)
+from workflow.policy import Publisher
+from workflow.roles import Role
+
+ROOT = Path(__file__).resolve().parent.parent
+LITERAL_KEY = re.compile(
+    r"""\bt\(\s*"([a-z_]+(?:\.[a-z_]+)+)"|\.text\(\s*"([a-z_]+(?:\.[a-z_]+)+)\""""
+)
+# Keys chosen in code before the call (`key = "compose.resume" if … else "compose.start"`).
+NAMESPACED_LITERAL = re.compile(
+    r'"((?:compose|ask|away|flow|done|report|admin|directory|registration|stranger|help|card'
+    r'|error|review|time|menu)\.[a-z_]+(?:\.[a-z_]+)*)"'
+)
+WORKFLOW_KEY = re.compile(r'"((?:incident|draft|info|deadline|digest)\.[a-z_]+)"')
+
+
+def _enum_keys() -> set[str]:
+    keys: set[str] = set()
+    for prefix, enum in [
+        ("source", Source),
+        ("status", IncidentStatus),
+        ("assignment", AssignmentStatus),
+        ("draft.kind", DraftKind),
+        ("draft.status", DraftStatus),
+        ("reason", ReturnReason),
+        ("no_answer", NoAnswerReason),
+        ("deadline.kind", DeadlineKind),
+        ("role", Role),
+        ("importance", Importance),
+        ("publisher", Publisher),
+        ("refusal", RefusalCode),
+    ]:
+        keys |= {f"{prefix}.{member.value}" for member in enum}
+    keys |= {f"button.{act.name.lower()}" for act in Act}
+    commands = {*REPLAYERS, "detect"}
+    keys |= {f"event.{command}" for command in commands}
+    for command in commands:
+        if command == "submit_draft":
+            keys |= {f"timeline.submit_draft.{kind.value}" for kind in DraftKind}
+        elif command == "confirm_publication":
+            keys |= {
+                f"timeline.confirm_publication.{kind.value}"
+                for kind in DraftKind
+                if kind is not DraftKind.INFO
+            }
+        elif command == "review":
+            keys |= {"timeline.review.approved", "timeline.review.returned"}
+        else:
+            keys.add(f"timeline.{command}")
+    keys |= {f"timeline.deadline.{end}" for end in ("met", "met_late", "overdue", "lapsed")}
+    keys |= {f"done.importance.{level.value}" for level in Importance}
+    return keys
+
+
+def _source_keys() -> set[str]:
+    keys: set[str] = set()
+    for folder in ("handlers", "bot"):
+        for path in (ROOT / folder).rglob("*.py"):
+            source = path.read_text(encoding="utf-8")
+            for match in LITERAL_KEY.finditer(source):
+                keys.add(match.group(1) or match.group(2))
+            keys |= set(NAMESPACED_LITERAL.findall(source))
+    for path in (ROOT / "workflow").rglob("*.py"):
+        keys |= set(WORKFLOW_KEY.findall(path.read_text(encoding="utf-8")))
+    keys -= {f"deadline.kind.{kind.value}" for kind in DeadlineKind}  # enum, counted above
+    keys -= {f"draft.kind.{kind.value}" for kind in DraftKind}
+    return {
+        key for key in keys if not key.startswith(("deadline.kind", "draft.kind", "draft.status"))
+    }
+
+
+def required_keys() -> set[str]:
+    return _enum_keys() | _source_keys()
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_every_key_the_code_uses_is_translated(locale: str) -> None:
+    missing = required_keys() - set(catalogue_keys(locale))
+    assert missing == set()
+
+
+def test_the_scan_finds_keys_in_handlers_and_workflow() -> None:
+    found = _source_keys()
+    assert {"compose.start", "incident.routed", "draft.returned", "card.title"} <= found
+
+
+def test_both_catalogues_have_the_same_keys_and_placeholders() -> None:
+    russian, english = catalogue_keys("ru"), catalogue_keys("en")
+    assert set(russian) == set(english)
+    mismatched = {
+        key for key in russian if placeholders(russian[key]) != placeholders(english[key])
+    }
+    assert mismatched == set()
+
+
+def test_translator_renders_russian_by_default_and_english_on_request() -> None:
+    translator = Translator()
+    assert translator.text("error.incident_gone", None, id=5) == "Инцидент №5 не найден."
+    assert translator.text("error.incident_gone", "en", id=5) == "Incident #5 not found."
+
+
+def test_a_missing_parameter_shows_a_dash_not_an_error() -> None:
+    assert Translator().text("error.incident_gone", "ru") == "Инцидент №— не найден."
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_no_message_exceeds_telegram_limits(locale: str) -> None:
+    assert all(len(text) < 1000 for text in catalogue_keys(locale).values())
