@@ -12,19 +12,28 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import MemoryStorage
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, SystemClock
 from bot.i18n import Translator
+from bot.outbox.sender import OutboxSender, SenderOptions, notify_admins
 from bot.render import OutboxRenderer
 from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
 from bot.settings import Settings, require_token
+from db import directory_queries as directory
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from handlers import admin, common, curator, executor, fallback, reports
 from handlers.context import IdentifyMiddleware, Services
+from workflow.roles import Role
 
 log = logging.getLogger(__name__)
+
+
+async def _admin_chats(session: AsyncSession) -> list[int]:
+    admins = await directory.people_with_roles(session, [Role.ADMIN])
+    return [person.telegram_id for person in admins if person.telegram_id is not None]
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -101,16 +110,19 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         me = await bot.get_me()
         services.bot_username = me.username or ""
         dispatcher = create_dispatcher(services)
-        from bot.outbox.sender import run_sender
-
-        background.append(
-            asyncio.create_task(
-                run_sender(
-                    sessions, bot, services.renderer, settings.sender_limits(), stop, wake=wake
-                ),
-                name="outbox-sender",
-            )
+        sender = OutboxSender(
+            sessions,
+            bot,
+            services.renderer,
+            settings.sender_limits(),
+            options=SenderOptions(poll_interval=settings.outbox_poll_seconds),
+            on_permanent_failure=notify_admins(
+                _admin_chats, clock=services.clock, locale=settings.default_locale
+            ),
+            wake_event=wake,
+            clock=services.clock,
         )
+        background.append(asyncio.create_task(sender.run(stop), name="outbox-sender"))
         log.info("starting long polling against %s as @%s", settings.bot_api_base, me.username)
         await dispatcher.start_polling(bot, handle_signals=True)
         return 0

@@ -111,6 +111,7 @@ class Settings(BaseSettings):
     sender_global_per_second: float = Field(default=30, gt=0, le=1000)
     sender_group_per_minute: float = Field(default=20, gt=0, le=1000)
     sender_chat_per_second: float = Field(default=1, gt=0, le=100)
+    outbox_poll_seconds: float = Field(default=2.0, gt=0, le=60)
 
     @field_validator("bot_token")
     @classmethod

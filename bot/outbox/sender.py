@@ -443,11 +443,13 @@ class OutboxSender:
             raise _Stopping
 
     async def _chat_worker(self, chat_id: int) -> None:
+        worked = False
         try:
             while not self._stop.is_set():
                 await self._limiter.wait_chat(chat_id)
                 if not await self._deliver_next(chat_id):
                     return
+                worked = True
         except _Stopping:
             pass
         except Exception:
@@ -455,7 +457,11 @@ class OutboxSender:
             self._limiter.block_chat(chat_id, self._backoff(chat_id))
         finally:
             self._active.pop(chat_id, None)
-            self._rescan.set()  # rows may have come for this chat while it was finishing
+            if worked:
+                # Rows may have come for this chat while the worker was finishing. (A worker
+                # that found nothing at all, e.g. because another process holds the chat,
+                # does not ask again at once: that would spin.)
+                self._rescan.set()
 
     # --- one row ----------------------------------------------------------------------------
 

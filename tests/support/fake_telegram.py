@@ -135,6 +135,7 @@ class Call:
     at: float  # the server's clock (monotonic seconds) when the request arrived
     chat_id: int | None
     outcome: str = "pending"  # ok | error <code> | retry_after | server_error | drop | ...
+    retry_after: int | None = None  # what a 429 answer asked for
 
 
 @dataclass
@@ -301,9 +302,11 @@ class FakeTelegram:
     async def start(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=0.5
+        )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, shutdown_timeout=0.5)
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         host, port = self._runner.addresses[0][:2]
         self.url = f"http://{host}:{port}"
@@ -603,6 +606,7 @@ class FakeTelegram:
     def _faulty(self, request: web.Request, call: Call, fault: _Fault) -> web.StreamResponse:
         call.outcome = fault.kind
         if fault.kind == "retry_after":
+            call.retry_after = fault.retry_after
             error = ApiError(
                 429, f"Too Many Requests: retry after {fault.retry_after}", fault.retry_after
             )

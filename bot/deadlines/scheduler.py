@@ -1,0 +1,144 @@
+"""APScheduler wiring: the periodic deadline tick, an exact wake-up, the digests.
+
+Only these few fixed jobs live in APScheduler (ARCHITECTURE.md: deadlines are rows, not
+jobs), all in memory: nothing is lost when the process stops, because the rows say what is
+due and the first tick after a start catches up.
+
+- `deadlines.tick` every `tick_interval` (first run at start: the catch-up);
+- `deadlines.wake`, a one-off at the next due alert when that comes before the next tick,
+  re-arranged after every tick, and set to "now" by `poke()` after a command commits
+  (wire it to `IncidentService(on_committed=…)`), so new deadlines get their ladder at once;
+- `deadlines.digests` every `digest_interval`: sends whatever digest is due.
+
+Ticks never overlap within a process (a lock); across processes the scanner's row claims
+keep them apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import Clock
+from bot.deadlines.digests import DigestSender
+from bot.deadlines.scanner import DeadlineScanner, TickReport
+
+log = logging.getLogger(__name__)
+
+TICK_JOB = "deadlines.tick"
+WAKE_JOB = "deadlines.wake"
+DIGEST_JOB = "deadlines.digests"
+
+
+def wake_up_at(
+    next_due: datetime | None, now: datetime, tick_interval: timedelta
+) -> datetime | None:
+    """When to wake before the next periodic tick; None when the tick comes first anyway."""
+    if next_due is None or next_due - now >= tick_interval:
+        return None
+    return max(next_due, now)
+
+
+class DeadlineScheduler:
+    def __init__(
+        self,
+        scanner: DeadlineScanner,
+        digests: DigestSender | None,
+        clock: Clock,
+        *,
+        tick_interval: timedelta = timedelta(seconds=30),
+        digest_interval: timedelta = timedelta(minutes=1),
+        scheduler: AsyncIOScheduler | None = None,
+    ) -> None:
+        if tick_interval <= timedelta(0) or digest_interval <= timedelta(0):
+            raise ValueError("the intervals must be positive")
+        self.scanner = scanner
+        self.digests = digests
+        self._clock = clock
+        self.tick_interval = tick_interval
+        self.digest_interval = digest_interval
+        self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
+        self._tick_lock = asyncio.Lock()
+
+    def start(self, *, paused: bool = False) -> None:
+        """Add the jobs and start; needs the running event loop."""
+        now = self._clock.now()
+        self.scheduler.add_job(
+            self._tick_job,
+            "interval",
+            seconds=self.tick_interval.total_seconds(),
+            id=TICK_JOB,
+            next_run_time=now,  # catch up at once after a restart
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+            replace_existing=True,
+        )
+        if self.digests is not None:
+            self.scheduler.add_job(
+                self._digest_job,
+                "interval",
+                seconds=self.digest_interval.total_seconds(),
+                id=DIGEST_JOB,
+                next_run_time=now,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,
+                replace_existing=True,
+            )
+        self.scheduler.start(paused=paused)
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def poke(self) -> None:
+        """Tick as soon as possible (after a commit that may have started deadlines)."""
+        self._wake_at(self._clock.now())
+
+    async def tick(self) -> TickReport:
+        """One scan, then an exact wake-up for the next due alert if it beats the tick."""
+        async with self._tick_lock:
+            report = await self.scanner.tick()
+            next_due = await self.scanner.next_due()
+        moment = wake_up_at(next_due, self._clock.now(), self.tick_interval)
+        if moment is None:
+            self._cancel_wake()
+        else:
+            self._wake_at(moment)
+        return report
+
+    async def send_digests(self) -> int:
+        return await self.digests.run() if self.digests is not None else 0
+
+    def _wake_at(self, moment: datetime) -> None:
+        if not self.scheduler.running:
+            return
+        self.scheduler.add_job(
+            self._tick_job,
+            "date",
+            run_date=moment,
+            id=WAKE_JOB,
+            misfire_grace_time=None,
+            replace_existing=True,
+        )
+
+    def _cancel_wake(self) -> None:
+        if self.scheduler.running and self.scheduler.get_job(WAKE_JOB) is not None:
+            self.scheduler.remove_job(WAKE_JOB)
+
+    async def _tick_job(self) -> None:
+        try:
+            await self.tick()
+        except Exception:
+            # The next tick tries again; nothing was half-written (one transaction per batch).
+            log.exception("deadline scan failed")
+
+    async def _digest_job(self) -> None:
+        try:
+            await self.send_digests()
+        except Exception:
+            log.exception("digest run failed")

@@ -1,0 +1,142 @@
+"""Shared by the outbox tests, the kill -9 child and the benchmark: a plain renderer, rows."""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.outbox import Media, Rendered, outbox_row
+from db.models import OutboxRow
+from db.types import UTCDateTime
+from tests.support.fake_telegram import FakeTelegram
+from workflow.model import MediaKind
+
+NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+
+
+class PlainRenderer:
+    """text = "{key} {params}"; params may carry "buttons" [[text, data]] and "media"
+    [[kind, file_id]]; a "text" param replaces the text (to test what Telegram refuses)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self, session: AsyncSession, row: OutboxRow) -> Rendered:
+        self.calls += 1
+        params = dict(row.params)
+        buttons = params.pop("buttons", None)
+        media = params.pop("media", None)
+        text = params.pop("text", None) or html.escape(f"{row.key} {params}", quote=False)
+        keyboard = None
+        if buttons:
+            keyboard = InlineKeyboardMarkup(
+                inline_keyboard=[
+                    [InlineKeyboardButton(text=label, callback_data=data)]
+                    for label, data in buttons
+                ]
+            )
+        return Rendered(
+            text=text,
+            keyboard=keyboard,
+            media=tuple(Media(MediaKind(kind), file_id) for kind, file_id in media or ()),
+        )
+
+
+def key_of(text: str | None) -> str:
+    """The row key a PlainRenderer text starts with."""
+    return (text or "").split(" ", 1)[0]
+
+
+_incidents = sa.table(
+    "incidents",
+    sa.column("id", sa.Integer),
+    sa.column("source", sa.String),
+    sa.column("url", sa.String),
+    sa.column("text", sa.Text),
+    sa.column("attachments", sa.JSON),
+    sa.column("detected_at", UTCDateTime()),
+    sa.column("status", sa.String),
+    sa.column("importance", sa.String),
+    sa.column("version", sa.Integer),
+    sa.column("created_at", UTCDateTime()),
+    sa.column("updated_at", UTCDateTime()),
+)
+
+
+async def add_incident(session: AsyncSession, number: int = 1) -> int:
+    """A bare incident row for cards to point at (only the columns cards need)."""
+    result = await session.execute(
+        sa.insert(_incidents)
+        .values(
+            source="vk",
+            url=f"https://vk.com/wall-1_{number}",
+            text=f"post {number}",
+            attachments=[],
+            detected_at=NOW,
+            status="new",
+            importance="normal",
+            version=0,
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        .returning(_incidents.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def add_rows(
+    factory: async_sessionmaker[AsyncSession],
+    rows: Iterable[tuple[int, str] | tuple[int, str, dict[str, Any]]],
+    *,
+    kind: str = "message",
+    incident_id: int | None = None,
+    not_before: datetime | None = None,
+) -> list[int]:
+    """Write (chat_id, key[, params]) rows in one transaction; return their ids in order."""
+    async with factory() as session:
+        added = []
+        for chat_id, key, *rest in rows:
+            row = outbox_row(
+                chat_id=chat_id,
+                key=key,
+                now=NOW,
+                kind=kind,
+                params=rest[0] if rest else {"n": key},
+                incident_id=incident_id,
+                not_before=not_before,
+            )
+            session.add(row)
+            added.append(row)
+        await session.commit()
+        return [row.id for row in added]
+
+
+async def outbox_rows(factory: async_sessionmaker[AsyncSession]) -> list[OutboxRow]:
+    async with factory() as session:
+        return list((await session.scalars(sa.select(OutboxRow).order_by(OutboxRow.id))).all())
+
+
+def delivered_keys(server: FakeTelegram, chat_id: int) -> list[str]:
+    """Keys of the bot's messages in the chat, in the order they arrived (duplicates kept)."""
+    return [key_of(m.content) for m in server.bot_messages(chat_id) if m.media_kind is None]
+
+
+def duplicates(server: FakeTelegram, chat_ids: Sequence[int]) -> dict[str, int]:
+    counts = Counter(key for chat in chat_ids for key in delivered_keys(server, chat))
+    return {key: count for key, count in counts.items() if count > 1}
+
+
+def in_order(keys: Sequence[str], expected: Sequence[str]) -> bool:
+    """True when `keys` without repeats is `expected` (repeats may only follow their first)."""
+    seen: list[str] = []
+    for key in keys:
+        if key not in seen:
+            seen.append(key)
+    return seen == list(expected)
