@@ -153,9 +153,7 @@ class BotWorld:
     def bot_log(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
-    async def until(  # noqa: ASYNC109 - a poll loop that also watches the child process
-        self, condition: Callable[[], object], timeout: float = 20
-    ) -> None:
+    async def until(self, condition: Callable[[], object], timeout: float = 20) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not condition():
