@@ -24,7 +24,7 @@ from bot.settings import Settings, require_token
 from db import directory_queries as directory
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
-from handlers import admin, common, curator, executor, fallback, reports
+from handlers import admin, common, curator, executor, fallback, intake, reports
 from handlers.context import IdentifyMiddleware, Services
 from workflow.roles import Role
 
@@ -54,11 +54,13 @@ def create_dispatcher(services: Services) -> Dispatcher:
     dispatcher.message.outer_middleware(identify)
     dispatcher.callback_query.outer_middleware(identify)
     dispatcher.include_routers(
+        intake.discussion,
         admin.registration,
         admin.router,
         curator.router,
         executor.router,
         reports.router,
+        intake.router,
         common.router,
         fallback.router,
     )
@@ -89,6 +91,7 @@ def build_services(
         calendar_config=calendar_config,
         default_locale=settings.default_locale,
         wake_sender=wake.set,
+        discussion_chats=settings.discussion_chats(),
     )
 
 

@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     sender_global_per_second: float = Field(default=30, gt=0, le=1000)
     sender_group_per_minute: float = Field(default=20, gt=0, le=1000)
     sender_chat_per_second: float = Field(default=1, gt=0, le=100)
+    telegram_discussion_chats: str = Field(
+        default="", description="comma-separated chat ids whose comments become incidents"
+    )
     outbox_poll_seconds: float = Field(default=2.0, gt=0, le=60)
 
     @field_validator("bot_token")
@@ -167,6 +170,23 @@ class Settings(BaseSettings):
     def _date_list(cls, value: str) -> str:
         parse_date_list(value)
         return value
+
+    @field_validator("telegram_discussion_chats")
+    @classmethod
+    def _chat_list(cls, value: str) -> str:
+        for part in value.replace(";", ",").split(","):
+            if part.strip() and not part.strip().lstrip("-").isdigit():
+                raise ValueError(
+                    f"{part.strip()!r} is not a chat id (a number like -1001234567890)"
+                )
+        return value
+
+    def discussion_chats(self) -> frozenset[int]:
+        return frozenset(
+            int(part)
+            for part in self.telegram_discussion_chats.replace(";", ",").split(",")
+            if part.strip()
+        )
 
     @field_validator("default_locale")
     @classmethod

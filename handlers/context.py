@@ -47,6 +47,7 @@ class Services:
     calendar_config: CalendarConfig
     default_locale: str
     bot_username: str = ""
+    discussion_chats: frozenset[int] = frozenset()  # official channels' comment groups
     wake_sender: Callable[[], None] = lambda: None
     _stranger_reported: dict[int, datetime] = field(default_factory=dict)
 
@@ -92,7 +93,8 @@ class IdentifyMiddleware(BaseMiddleware):
         data["person"] = person
         data["locale"] = locale
         data["t"] = services.t(locale)
-        if person is None and not _is_invitation(event):
+        in_discussion = isinstance(event, Message) and event.chat.id in services.discussion_chats
+        if person is None and not _is_invitation(event) and not in_discussion:
             await self._stranger(event, user, data["t"])
             return None
         return await handler(event, data)

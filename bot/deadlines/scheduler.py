@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -62,6 +64,8 @@ class DeadlineScheduler:
         self.digest_interval = digest_interval
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
         self._tick_lock = asyncio.Lock()
+        self._running: set[asyncio.Task[None]] = set()
+        self._stopped = False
 
     def start(self, *, paused: bool = False) -> None:
         """Add the jobs and start; needs the running event loop."""
@@ -91,9 +95,14 @@ class DeadlineScheduler:
             )
         self.scheduler.start(paused=paused)
 
-    def shutdown(self) -> None:
+    async def shutdown(self) -> None:
+        """Stop the jobs and wait for a scan or digest run in progress to finish."""
+        self._stopped = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        running = [task for task in self._running if task is not asyncio.current_task()]
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
 
     def poke(self) -> None:
         """Tick as soon as possible (after a commit that may have started deadlines)."""
@@ -131,14 +140,32 @@ class DeadlineScheduler:
             self.scheduler.remove_job(WAKE_JOB)
 
     async def _tick_job(self) -> None:
-        try:
-            await self.tick()
-        except Exception:
-            # The next tick tries again; nothing was half-written (one transaction per batch).
-            log.exception("deadline scan failed")
+        if self._stopped:
+            return
+        with self._tracked():
+            try:
+                await self.tick()
+            except Exception:
+                # The next tick tries again; nothing was half-written (a transaction a batch).
+                log.exception("deadline scan failed")
 
     async def _digest_job(self) -> None:
+        if self._stopped:
+            return
+        with self._tracked():
+            try:
+                await self.send_digests()
+            except Exception:
+                log.exception("digest run failed")
+
+    @contextmanager
+    def _tracked(self) -> Iterator[None]:
+        """Keep the job's task known, so that shutdown can wait for it."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
         try:
-            await self.send_digests()
-        except Exception:
-            log.exception("digest run failed")
+            yield
+        finally:
+            if task is not None:
+                self._running.discard(task)

@@ -49,6 +49,7 @@ INCIDENTS = f"{API}/incidents"
 OPENAPI = f"{API}/openapi.json"
 VK_CALLBACK = "/vk/callback"
 MAX_INCIDENT_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+CLIENT = web.RequestKey("intake_client", str)  # the address the rate limit counted
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -109,7 +110,7 @@ def refuse_log(request: web.Request, status: int, reason: str) -> None:
         "intake refused %s %s from %s: %s %s",
         request.method,
         request.path,
-        request.get("client", request.remote),
+        request.get(CLIENT, request.remote),
         status,
         reason,
     )
@@ -142,6 +143,19 @@ def error_response(
 
 def _is_vk(request: web.Request) -> bool:
     return request.path == VK_CALLBACK
+
+
+def refusal(
+    request: web.Request,
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    """JSON for the API; plain text for VK, whose callback speaks nothing else."""
+    if _is_vk(request):
+        return web.Response(text=message, status=status, content_type="text/plain", headers=headers)
+    return error_response(status, code, message, headers=headers)
 
 
 def state_body(view: IncidentView, now: datetime) -> dict[str, Any]:
@@ -261,16 +275,10 @@ class _Intake:
             return await read_limited(request, self._config.max_body_bytes)
         except TooLarge:
             refuse_log(request, 413, "body over the limit")
-            if _is_vk(request):
-                response: web.Response = web.Response(
-                    text="too large", status=413, content_type="text/plain"
-                )
-            else:
-                response = error_response(
-                    413,
-                    "payload_too_large",
-                    f"the body must not exceed {self._config.max_body_bytes} bytes",
-                )
+            limit = self._config.max_body_bytes
+            response = refusal(
+                request, 413, "payload_too_large", f"the body must not exceed {limit} bytes"
+            )
             response.force_close()  # do not drain the rest of a body we refused
             return response
 
@@ -279,14 +287,18 @@ class _Intake:
         length = request.content_length
         if length is not None and length > self._config.max_body_bytes:
             refuse_log(request, 413, "announced body over the limit")
-            response = error_response(413, "payload_too_large", "the body is too large")
+            limit = self._config.max_body_bytes
+            response = refusal(
+                request, 413, "payload_too_large", f"the body must not exceed {limit} bytes"
+            )
             response.force_close()
             return response
         expect = request.headers.get("Expect", "")
         if request.version != (1, 1):
             return None
         if expect.lower() != "100-continue":
-            return error_response(417, "expectation_failed", f"unknown Expect: {expect}")
+            refuse_log(request, 417, "unknown Expect header")
+            return refusal(request, 417, "expectation_failed", f"unknown Expect: {expect}")
         # As aiohttp's default: the interim response, not counted as the body's output.
         await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         request.writer.output_size = 0
@@ -378,31 +390,24 @@ def _middlewares(config: IntakeConfig, limiter: RateLimiter) -> list[Any]:
         except web.HTTPException as error:
             if error.status in (404, 405):
                 refuse_log(request, error.status, "no such route")
-                if _is_vk(request):
-                    return web.Response(text=error.reason, status=error.status)
                 code = "not_found" if error.status == 404 else "method_not_allowed"
-                return error_response(error.status, code, error.reason, headers=None)
+                return refusal(request, error.status, code, error.reason)
             raise
         except Exception:
             log.exception("intake failed on %s %s", request.method, request.path)
-            if _is_vk(request):  # VK retries on anything but "ok", which is what we want
-                return web.Response(text="error", status=500, content_type="text/plain")
-            return error_response(500, "internal", "the incident could not be stored; retry")
+            # Nothing was committed; VK retries on anything but "ok", which is what we want.
+            return refusal(request, 500, "internal", "the incident could not be stored; retry")
 
     @web.middleware
     async def rate_limit(request: web.Request, handler: Handler) -> web.StreamResponse:
         client = client_address(request, config.trusted_proxies)
-        request["client"] = client
+        request[CLIENT] = client
         wait = limiter.acquire(client)
         if wait > 0:
             retry_after = str(max(1, math.ceil(wait)))
             refuse_log(request, 429, "rate limit")
             headers = {"Retry-After": retry_after}
-            if _is_vk(request):
-                return web.Response(
-                    text="too many requests", status=429, content_type="text/plain", headers=headers
-                )
-            return error_response(429, "rate_limited", "too many requests", headers=headers)
+            return refusal(request, 429, "rate_limited", "too many requests", headers)
         return await handler(request)
 
     return [errors, rate_limit]

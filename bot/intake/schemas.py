@@ -31,7 +31,7 @@ MAX_TEXT = 50_000
 MAX_ATTACHMENTS = 50
 
 
-def _http_url(value: str) -> str:
+def check_http_url(value: str) -> str:
     """An absolute http(s) URL, kept as given: idempotency compares it byte for byte."""
     if any(ch.isspace() for ch in value):
         raise ValueError("must not contain spaces")
@@ -41,10 +41,17 @@ def _http_url(value: str) -> str:
     return value
 
 
+# The same rule as check_http_url, for clients that validate against the OpenAPI document.
+URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+\S*$"
+
 HttpUrl = Annotated[
     str,
-    Field(min_length=1, max_length=MAX_URL, json_schema_extra={"format": "uri"}),
-    AfterValidator(_http_url),
+    Field(
+        min_length=1,
+        max_length=MAX_URL,
+        json_schema_extra={"format": "uri", "pattern": URL_PATTERN},
+    ),
+    AfterValidator(check_http_url),
 ]
 
 

@@ -178,18 +178,22 @@ async def read_view(session: AsyncSession, incident_id: int) -> IncidentView | N
     incident = await IncidentStore(session).get(incident_id)
     if incident is None:
         return None
+    return await _with_hints(session, incident)
+
+
+async def _with_hints(session: AsyncSession, incident: Incident) -> IncidentView:
     row = (
         await session.execute(
             select(
                 IncidentRow.flags, IncidentRow.suggested_topic, IncidentRow.suggested_orgs
-            ).where(IncidentRow.id == incident_id)
+            ).where(IncidentRow.id == incident.id)
         )
     ).one()
     duplicates = (
         await session.execute(
             select(func.count())
             .select_from(DuplicatePost)
-            .where(DuplicatePost.incident_id == incident_id)
+            .where(DuplicatePost.incident_id == incident.id)
         )
     ).scalar_one()
     return IncidentView(
@@ -288,13 +292,15 @@ class IntakeService:
             else:
                 detected = await self._detect_in_steps(post, detected_at, importance, hook)
         if detected.created:
-            outcome = Outcome.CREATED
-        elif hook.attached_to is not None:
-            outcome = Outcome.DUPLICATE
-        else:
-            outcome = Outcome.EXISTING
-        view = await self.view(detected.incident.id)
-        assert view is not None  # incidents are never deleted
+            # Just written, in the same transaction as the hints: no need to read it back.
+            hints = hook.hints
+            view = IncidentView(
+                detected.incident, hints.flags, hints.suggested_topic, hints.suggested_orgs, 0
+            )
+            return Submission(Outcome.CREATED, view)
+        outcome = Outcome.DUPLICATE if hook.attached_to is not None else Outcome.EXISTING
+        async with self._sessions() as session:
+            view = await _with_hints(session, detected.incident)
         return Submission(outcome, view)
 
     async def view(self, incident_id: int) -> IncidentView | None:

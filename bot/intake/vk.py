@@ -21,7 +21,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.intake import IntakeConfig
-from bot.intake.schemas import VkEvent, _http_url
+from bot.intake.schemas import VkEvent, check_http_url
 from bot.intake.store import IntakeService
 from workflow.model import Post, Source
 
@@ -179,7 +179,7 @@ def attachment_urls(items: Any) -> tuple[str, ...]:
                 url = f"{VK}/{pages[kind]}{owner}_{media_id}"
         if url is not None:
             try:
-                urls.append(_http_url(url))
+                urls.append(check_http_url(url))
             except ValueError:
                 continue
     return tuple(dict.fromkeys(urls))

@@ -159,9 +159,9 @@ class RateLimiter:
             )
         return window
 
-    def chat_ready_at(self, chat_id: int, cost: int = 1) -> float:
+    def chat_ready_at(self, chat_id: int, cost: int = 1, now: float | None = None) -> float:
         """When the chat's own limits (and any block on it) let `cost` sends through."""
-        now = self.clock()
+        now = self.clock() if now is None else now
         moment = self._chat(chat_id).ready_at(now, cost)
         group = self._group(chat_id)
         if group is not None:
@@ -180,8 +180,12 @@ class RateLimiter:
 
     async def wait_chat(self, chat_id: int, cost: int = 1) -> None:
         """Wait until the chat's own limits allow a send, reserving nothing."""
-        while (moment := self.chat_ready_at(chat_id, cost)) > self.clock():
-            await self._sleep_until(moment)
+        while True:
+            now = self.clock()
+            moment = self.chat_ready_at(chat_id, cost, now)
+            if moment <= now:
+                return
+            await self.sleep(moment - now)
 
     async def acquire(self, chat_id: int, cost: int = 1) -> None:
         """Wait for a slot in every window that concerns the chat, and take it.
@@ -193,8 +197,9 @@ class RateLimiter:
             async with self._lock:
                 await self._sleep_until(self.overall.ready_at(self.clock(), cost))
                 now = self.clock()
+                # One `now` for every test: a fresh clock reading would always be later.
                 if self.overall.ready_at(now, cost) <= now and (
-                    self.chat_ready_at(chat_id, cost) <= now
+                    self.chat_ready_at(chat_id, cost, now) <= now
                 ):
                     self.overall.record(now, cost)
                     self._chat(chat_id).record(now, cost)

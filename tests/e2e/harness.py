@@ -103,6 +103,7 @@ class BotWorld:
         self.engine: AsyncEngine | None = None
         self.t = Translator()
         self.log = tmp / "bot.log"
+        self._seen: set[tuple[int, int]] = set()
 
     async def start(self) -> None:
         await self.fake.start()
@@ -153,14 +154,20 @@ class BotWorld:
     def bot_log(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
-    async def until(self, condition: Callable[[], object], timeout: float = 20) -> None:
+    async def until(self, condition: Callable[[], object], timeout: float = 20) -> None:  # noqa: ASYNC109
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not condition():
             if self.process is not None and self.process.poll() is not None:
                 raise AssertionError(f"the bot exited:\n{self.bot_log()[-4000:]}")
             if loop.time() > deadline:
-                raise AssertionError(f"timed out; bot log tail:\n{self.bot_log()[-4000:]}")
+                chats = {
+                    chat: [(m.message_id, (m.content or "")[:120]) for m in self.fake.messages(chat)]
+                    for chat in self.fake.chat_ids()
+                }
+                raise AssertionError(
+                    f"timed out; chats: {chats}\nbot log tail:\n{self.bot_log()[-3000:]}"
+                )
             await asyncio.sleep(0.05)
 
     # --- the world ----------------------------------------------------------------------------
@@ -208,13 +215,17 @@ class BotWorld:
         return self.fake.bot_messages(chat_id)[-1]
 
     async def wait_bot_text(self, chat_id: int, fragment: str) -> FakeMessage:
+        """The first bot message with `fragment` not returned before: each prompt once."""
+
         def found() -> FakeMessage | None:
-            for message in reversed(self.fake.bot_messages(chat_id)):
-                if fragment in (message.content or ""):
+            for message in self.fake.bot_messages(chat_id):
+                key = (chat_id, message.message_id)
+                if key not in self._seen and fragment in (message.content or ""):
                     return message
             return None
 
         await self.until(lambda: found() is not None)
         message = found()
         assert message is not None
+        self._seen.add((chat_id, message.message_id))
         return message

@@ -115,7 +115,7 @@ async def test_detect_route_not_ours_reroute_draft_return_fix_approve_publish(
     card = await world.wait_card(CURATOR, incident.id, having="v2")
     second = (await world.service.get(incident.id)).drafts[-1].id
     world.press(CURATOR, card, "button.review", CURATOR, id=second)
-    header = await world.wait_bot_text(CURATOR, "версия 2")
+    header = await world.wait_bot_text(CURATOR, "версия 2 —")
     world.press(CURATOR, header, "button.approve", CURATOR)
 
     # п.16: parks publishes and confirms with a link.

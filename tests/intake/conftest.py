@@ -84,7 +84,6 @@ def config() -> IntakeConfig:
         vk_group_id=VK_GROUP,
         vk_confirmation=VK_CONFIRMATION,
         vk_secret=VK_SECRET,
-        max_body_bytes=16 * 1024,
         rate_per_minute=6000,
         rate_burst=1000,
     )
@@ -102,9 +101,7 @@ MakeClient = Callable[..., Awaitable[TestClient]]
 async def make_client(intake, config, monotonic) -> AsyncIterator[MakeClient]:
     clients: list[TestClient] = []
 
-    async def make(
-        config: IntakeConfig = config, intake: IntakeService = intake
-    ) -> TestClient:
+    async def make(config: IntakeConfig = config, intake: IntakeService = intake) -> TestClient:
         app = create_intake_app(config, intake, monotonic=monotonic)
         client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()

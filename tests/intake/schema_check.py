@@ -46,7 +46,9 @@ def resolve(root: dict[str, Any], ref: str) -> dict[str, Any]:
     return node
 
 
-def errors(instance: Any, schema: dict[str, Any], root: dict[str, Any], path: str = "$") -> list[str]:
+def errors(
+    instance: Any, schema: dict[str, Any], root: dict[str, Any], path: str = "$"
+) -> list[str]:
     found: list[str] = []
     _check(instance, schema, root, path, found)
     return found
@@ -84,7 +86,9 @@ def _format_ok(value: str, name: str) -> bool:
     raise ValueError(f"unknown format {name}")
 
 
-def _check(value: Any, schema: dict[str, Any], root: dict[str, Any], path: str, out: list[str]) -> None:
+def _check(
+    value: Any, schema: dict[str, Any], root: dict[str, Any], path: str, out: list[str]
+) -> None:
     unknown = set(schema) - ANNOTATIONS - ASSERTIONS
     if unknown:
         raise ValueError(f"{path}: unsupported keywords {sorted(unknown)}")

@@ -6,17 +6,18 @@ import html
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox import Media, Rendered, outbox_row
-from db.models import OutboxRow
-from db.types import UTCDateTime
-from tests.support.fake_telegram import FakeTelegram
-from workflow.model import MediaKind
+from db.models import IncidentRow, OutboxRow
+from workflow.model import Importance, IncidentStatus, MediaKind, Source
+
+if TYPE_CHECKING:  # the kill -9 child imports this module: keep pytest out of it
+    from tests.support.fake_telegram import FakeTelegram
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
@@ -54,41 +55,21 @@ def key_of(text: str | None) -> str:
     return (text or "").split(" ", 1)[0]
 
 
-_incidents = sa.table(
-    "incidents",
-    sa.column("id", sa.Integer),
-    sa.column("source", sa.String),
-    sa.column("url", sa.String),
-    sa.column("text", sa.Text),
-    sa.column("attachments", sa.JSON),
-    sa.column("detected_at", UTCDateTime()),
-    sa.column("status", sa.String),
-    sa.column("importance", sa.String),
-    sa.column("version", sa.Integer),
-    sa.column("created_at", UTCDateTime()),
-    sa.column("updated_at", UTCDateTime()),
-)
-
-
 async def add_incident(session: AsyncSession, number: int = 1) -> int:
-    """A bare incident row for cards to point at (only the columns cards need)."""
-    result = await session.execute(
-        sa.insert(_incidents)
-        .values(
-            source="vk",
-            url=f"https://vk.com/wall-1_{number}",
-            text=f"post {number}",
-            attachments=[],
-            detected_at=NOW,
-            status="new",
-            importance="normal",
-            version=0,
-            created_at=NOW,
-            updated_at=NOW,
-        )
-        .returning(_incidents.c.id)
+    """A bare incident for cards to point at."""
+    incident = IncidentRow(
+        source=Source.VK,
+        url=f"https://vk.com/wall-1_{number}",
+        text=f"post {number}",
+        detected_at=NOW,
+        status=IncidentStatus.NEW,
+        importance=Importance.NORMAL,
+        created_at=NOW,
+        updated_at=NOW,
     )
-    return int(result.scalar_one())
+    session.add(incident)
+    await session.flush()
+    return incident.id
 
 
 async def add_rows(

@@ -1,0 +1,148 @@
+"""Incidents that come in through Telegram: comments under the official channel's posts,
+messages a curator forwards to the bot, and `/new` with a link and text (п.2)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from urllib.parse import urlparse
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.types import Message, MessageOriginChannel, MessageOriginChat, MessageOriginUser
+
+from bot.services.incidents import Detected
+from db.directory_queries import PersonView
+from handlers.common import HasRole, Translate
+from handlers.context import Services
+from workflow.model import Post, Source
+from workflow.roles import CURATOR_ROLES
+
+log = logging.getLogger(__name__)
+
+# Comments in the discussion groups of official channels: whoever writes, it is a citizen.
+discussion = Router(name=__name__ + ".discussion")
+
+# The curator's own ways in.
+router = Router(name=__name__)
+router.message.filter(HasRole(*CURATOR_ROLES))
+
+MAX_TEXT = 20_000
+
+
+def source_of(url: str) -> Source:
+    host = (urlparse(url).hostname or "").lower().removeprefix("www.").removeprefix("m.")
+    if host in ("vk.com", "vk.ru"):
+        return Source.VK
+    if host in ("ok.ru", "odnoklassniki.ru"):
+        return Source.OK
+    if host in ("t.me", "telegram.me"):
+        return Source.TELEGRAM
+    return Source.OTHER
+
+
+def message_link(message: Message) -> str:
+    """A link that opens the comment: public groups by name, private ones by internal id."""
+    chat = message.chat
+    if chat.username:
+        return f"https://t.me/{chat.username}/{message.message_id}"
+    internal = str(chat.id).removeprefix("-100")
+    return f"https://t.me/c/{internal}/{message.message_id}"
+
+
+def _author(message: Message) -> tuple[str | None, str | None]:
+    user = message.from_user
+    if user is None:
+        return None, None
+    url = f"https://t.me/{user.username}" if user.username else None
+    return user.full_name, url
+
+
+class InDiscussionChat(Filter):
+    """Only the comment groups configured as intake; other groups go on to other routers."""
+
+    async def __call__(self, message: Message, services: Services) -> bool:
+        return message.chat.id in services.discussion_chats
+
+
+@discussion.message(InDiscussionChat())
+async def discussion_comment(message: Message, services: Services) -> None:
+    if message.is_automatic_forward or message.from_user is None or message.from_user.is_bot:
+        return  # the channel's own post mirrored into its group, or a bot
+    text = (message.text or message.caption or "").strip()
+    if not text:
+        return
+    name, profile = _author(message)
+    post = Post(
+        source=Source.TELEGRAM,
+        url=message_link(message),
+        text=text[:MAX_TEXT],
+        author_name=name,
+        author_url=profile,
+        published_at=message.date,
+        external_id=f"tg:{message.chat.id}:{message.message_id}",
+    )
+    detected = await services.incidents.detect(post, detected_at=services.clock.now())
+    log.info(
+        "comment %s in %s → incident %s", message.message_id, message.chat.id, detected.incident.id
+    )
+
+
+async def _report(message: Message, detected: Detected, t: Translate) -> None:
+    key = "intake.created" if detected.created else "intake.duplicate"
+    await message.answer(t(key, id=detected.incident.id))
+
+
+@router.message(Command("new"))
+async def new_by_hand(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    person: PersonView,
+    t: Translate,
+) -> None:
+    parts = (command.args or "").strip().split(maxsplit=1)
+    if len(parts) < 2 or not parts[0].startswith(("http://", "https://")):
+        await message.answer(t("intake.new_usage"))
+        return
+    url, text = parts[0], parts[1].strip()
+    post = Post(source=source_of(url), url=url[:2000], text=text[:MAX_TEXT])
+    detected = await services.incidents.detect(post, by_person_id=person.id)
+    await _report(message, detected, t)
+
+
+@router.message(F.chat.type == "private", F.forward_origin)
+async def forwarded(message: Message, services: Services, person: PersonView, t: Translate) -> None:
+    text = (message.text or message.caption or "").strip()
+    if not text:
+        await message.answer(t("intake.forward_without_text"))
+        return
+    origin = message.forward_origin
+    author: str | None = None
+    url: str
+    if isinstance(origin, MessageOriginChannel):
+        author = origin.author_signature or origin.chat.title
+        url = (
+            f"https://t.me/{origin.chat.username}/{origin.message_id}"
+            if origin.chat.username
+            else f"https://t.me/c/{str(origin.chat.id).removeprefix('-100')}/{origin.message_id}"
+        )
+    else:
+        if isinstance(origin, MessageOriginUser):
+            author = origin.sender_user.full_name
+        elif isinstance(origin, MessageOriginChat):
+            author = origin.sender_chat.title
+        else:
+            author = getattr(origin, "sender_user_name", None)
+        # A forwarded private message has no public link; the text and moment identify it.
+        digest = hashlib.sha256(f"{origin.date.isoformat()}|{text}".encode()).hexdigest()[:16]
+        url = f"https://t.me/forwarded/{digest}"
+    post = Post(
+        source=Source.TELEGRAM,
+        url=url,
+        text=text[:MAX_TEXT],
+        author_name=author,
+        published_at=origin.date,
+    )
+    detected = await services.incidents.detect(post, by_person_id=person.id)
+    await _report(message, detected, t)

@@ -1,0 +1,392 @@
+"""The scanner over real rows, on SQLite and PostgreSQL, with the clock moved by hand."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from bot.deadlines.scanner import DeadlineScanner
+from db.models import DeadlineRow, OutboxRow
+from tests.deadlines.conftest import msk, nsk, post
+from tests.support.directory_seed import mark_away
+from workflow.alerts import AlertStage
+from workflow.model import DeadlineKind, DeadlineState, Importance
+
+CURATORS = {1001, 1002}  # curator and deputy: no centre group chat in the seed
+MANAGER = 4001
+ROADS_CHAT = -100200
+ROADS_1, ROADS_2, ROADS_HEAD = 2001, 2002, 2009
+
+
+def fired(rows: list[OutboxRow]) -> set[tuple[int, str, str, str]]:
+    return {(r.chat_id, r.key, r.params["kind"], r.params["stage"]) for r in rows}
+
+
+def alert(chats: set[int], key: str, kind: str, stage: str) -> set[tuple[int, str, str, str]]:
+    return {(chat, key, kind, stage) for chat in chats}
+
+
+async def at(clock, scanner: DeadlineScanner, moment: datetime):
+    clock.set(moment)
+    return await scanner.tick()
+
+
+async def deadline_rows(sessions, incident_id: int) -> list[DeadlineRow]:
+    async with sessions() as session:
+        rows = await session.execute(
+            select(DeadlineRow)
+            .where(DeadlineRow.incident_id == incident_id)
+            .order_by(DeadlineRow.position)
+        )
+        return list(rows.scalars())
+
+
+async def test_ladder_across_the_shortened_day_and_the_may_holidays_fires_each_step_once(
+    service, scanner, clock, people, outbox, sessions
+) -> None:
+    clock.set(msk(2026, 4, 30, 16, 30))  # Thursday, the day ends at 17:00; May 1-3 off
+    incident_id = (await service.detect(post(1))).incident.id
+    await outbox.new()
+    report = await scanner.tick()
+    assert (report.claimed, report.fired) == (2, 0)
+    answer, route = await deadline_rows(sessions, incident_id)
+    assert answer.next_alert_at == msk(2026, 5, 4, 10, 0)
+    assert route.next_alert_at == msk(2026, 4, 30, 17, 0)
+
+    await at(clock, scanner, msk(2026, 4, 30, 16, 59, 59))
+    assert await outbox.new() == []
+    await at(clock, scanner, msk(2026, 4, 30, 17, 0))
+    rows = await outbox.new()
+    assert fired(rows) == alert(CURATORS, "deadline.reminder", "route", "half")
+    # 17:00 is past the short day: the reminder waits for Monday morning.
+    assert {r.not_before for r in rows} == {msk(2026, 5, 4, 9, 0)}
+    assert rows[0].params["left_minutes"] == 30
+    await scanner.tick()  # the same moment again: nothing twice
+    assert await outbox.new() == []
+
+    for quiet in (msk(2026, 5, 1, 12), msk(2026, 5, 3, 23), msk(2026, 5, 4, 9, 19)):
+        await at(clock, scanner, quiet)
+        assert await outbox.new() == []
+
+    await at(clock, scanner, msk(2026, 5, 4, 9, 20))
+    rows = await outbox.new()
+    assert fired(rows) == alert(CURATORS, "deadline.reminder", "route", "final")
+    assert {r.not_before for r in rows} == {msk(2026, 5, 4, 9, 20)}
+
+    await at(clock, scanner, msk(2026, 5, 4, 9, 30))
+    all_rows = await outbox.new(kind=None, prefix=None)
+    assert fired([r for r in all_rows if r.kind == "message"]) == alert(
+        CURATORS, "deadline.overdue", "route", "overdue"
+    )
+    assert {r.chat_id for r in all_rows if r.kind == "card"} == CURATORS  # redrawn as overdue
+
+    await at(clock, scanner, msk(2026, 5, 4, 10, 0))
+    assert fired(await outbox.new()) == alert(
+        {MANAGER}, "deadline.overdue_escalated", "route", "escalated"
+    ) | alert(CURATORS, "deadline.reminder", "answer", "half")
+
+    await at(clock, scanner, msk(2026, 5, 4, 11, 20))
+    assert fired(await outbox.new()) == alert(CURATORS, "deadline.reminder", "answer", "final")
+    await at(clock, scanner, msk(2026, 5, 4, 11, 30))
+    rows = await outbox.new()
+    assert fired(rows) == alert(CURATORS, "deadline.overdue", "answer", "overdue")
+    assert rows[0].params["due_at"] == "2026-05-04T08:30:00+00:00"
+    await at(clock, scanner, msk(2026, 5, 4, 12, 0))
+    rows = await outbox.new()
+    assert fired(rows) == alert({MANAGER}, "deadline.overdue_escalated", "answer", "escalated")
+    assert rows[0].params["overdue_minutes"] == 30
+    await at(clock, scanner, msk(2026, 5, 12, 12, 0))  # the ladder is done
+    assert await outbox.new() == []
+    assert {
+        (r.alert_stage, r.next_alert_at) for r in await deadline_rows(sessions, incident_id)
+    } == {(AlertStage.ESCALATED, None)}
+
+
+async def test_organisation_clocks_over_a_weekend_reach_holder_stand_in_and_responsible(
+    service, scanner, clock, people, outbox, sessions
+) -> None:
+    clock.set(msk(2026, 5, 15, 16, 0))  # Friday
+    incident_id = (await service.detect(post(2))).incident.id
+    await scanner.tick()
+    clock.set(msk(2026, 5, 15, 16, 20))  # routed in time: the routing clock stops
+    await service.perform(
+        incident_id,
+        people.people["curator"],
+        "route",
+        org_codes=["roads"],
+        topic="Дороги",
+        location="ул. Ленина",
+    )
+    await scanner.tick()
+    await outbox.new()
+    await at(clock, scanner, msk(2026, 5, 15, 16, 30))  # the route clock's half-time: met
+    assert await outbox.new() == []
+
+    # The answer clock (3 h from 16:00 Fri, due Mon 10:00): half-time at 17:30 Fri.
+    await at(clock, scanner, msk(2026, 5, 15, 17, 30))
+    rows = await outbox.new()
+    assert fired(rows) == alert(CURATORS | {ROADS_CHAT}, "deadline.reminder", "answer", "half")
+    held = {r.chat_id: r.not_before for r in rows}
+    assert held[ROADS_CHAT] == nsk(2026, 5, 18, 9, 0)  # 21:30 in Novosibirsk: Monday
+    assert held[1001] == msk(2026, 5, 15, 17, 30)
+
+    # Routed 20:20 Novosibirsk time: the 30 minutes to respond run Mon 09:00-09:30 there.
+    for quiet in (msk(2026, 5, 16, 12), nsk(2026, 5, 18, 9, 14)):
+        await at(clock, scanner, quiet)
+        assert await outbox.new() == []
+    await at(clock, scanner, nsk(2026, 5, 18, 9, 15))
+    assert fired(await outbox.new()) == alert({ROADS_CHAT}, "deadline.reminder", "respond", "half")
+    clock.set(nsk(2026, 5, 18, 9, 17))
+    await service.perform(incident_id, people.people["roads_1"], "take")
+    async with sessions() as session, session.begin():
+        await mark_away(session, people.people["roads_1"], nsk(2026, 5, 18, 9, 18), None)
+    await at(clock, scanner, nsk(2026, 5, 18, 9, 20))  # respond met: no final reminder
+    assert [r for r in await outbox.new() if r.params["kind"] == "respond"] == []
+
+    # The draft is due 30 min before the answer (10:00 MSK = 14:00 NSK): 12:30 NSK.
+    await at(clock, scanner, nsk(2026, 5, 18, 10, 45))
+    assert fired(await outbox.new()) == alert(
+        {ROADS_1, ROADS_2}, "deadline.reminder", "draft", "half"
+    )
+    await at(clock, scanner, nsk(2026, 5, 18, 12, 20))
+    assert fired(await outbox.new()) == alert(
+        {ROADS_1, ROADS_2}, "deadline.reminder", "draft", "final"
+    )
+    await at(clock, scanner, nsk(2026, 5, 18, 12, 30))
+    rows = await outbox.new()
+    assert fired(rows) == alert(
+        {ROADS_1, ROADS_2, ROADS_HEAD} | CURATORS, "deadline.overdue", "draft", "overdue"
+    )
+    held = {r.chat_id: r.not_before for r in rows}
+    assert held[ROADS_HEAD] == nsk(2026, 5, 18, 12, 30)
+    assert held[1001] == msk(2026, 5, 18, 9, 0)  # 08:30 in Moscow: the curators' office opens
+    await at(clock, scanner, nsk(2026, 5, 18, 13, 0))
+    assert fired(await outbox.new()) == alert(
+        {MANAGER}, "deadline.overdue_escalated", "draft", "escalated"
+    )
+    await at(clock, scanner, msk(2026, 5, 18, 9, 50))
+    assert fired(await outbox.new()) == alert(
+        {ROADS_1, ROADS_2} | CURATORS, "deadline.reminder", "answer", "final"
+    )
+    await at(clock, scanner, msk(2026, 5, 18, 10, 0))
+    assert fired(await outbox.new()) == alert(
+        {ROADS_1, ROADS_2, ROADS_HEAD} | CURATORS, "deadline.overdue", "answer", "overdue"
+    )
+
+
+async def test_alert_due_at_1805_reader_time_waits_for_their_next_morning(
+    service, scanner, clock, people, outbox
+) -> None:
+    clock.set(msk(2026, 5, 20, 10, 5))  # the answer is due 14:05 Moscow = 18:05 Novosibirsk
+    incident_id = (await service.detect(post(3))).incident.id
+    clock.set(msk(2026, 5, 20, 10, 10))
+    await service.perform(
+        incident_id,
+        people.people["curator"],
+        "route",
+        org_codes=["roads"],
+        topic="Дороги",
+        location="ул. Ленина",
+    )
+    await scanner.tick()
+    await at(clock, scanner, msk(2026, 5, 20, 14, 5))
+    rows = [r for r in await outbox.new() if r.params["kind"] == "answer"]
+    assert fired(rows) == alert(
+        {ROADS_CHAT, ROADS_HEAD} | CURATORS, "deadline.overdue", "answer", "overdue"
+    )
+    held = {r.chat_id: r.not_before for r in rows}
+    assert held[ROADS_CHAT] == held[ROADS_HEAD] == nsk(2026, 5, 21, 9, 0)
+    assert held[1001] == held[1002] == msk(2026, 5, 20, 14, 5)
+
+
+async def test_high_importance_alerts_go_at_once_even_after_hours(
+    service, scanner, clock, people, outbox
+) -> None:
+    clock.set(msk(2026, 5, 20, 11, 5))  # 2 working hours: due 14:05 Moscow
+    incident_id = (await service.detect(post(4), importance=Importance.HIGH)).incident.id
+    clock.set(msk(2026, 5, 20, 11, 10))
+    await service.perform(
+        incident_id,
+        people.people["curator"],
+        "route",
+        org_codes=["roads"],
+        topic="Дороги",
+        location="ул. Ленина",
+    )
+    await scanner.tick()
+    await at(clock, scanner, msk(2026, 5, 20, 14, 5))
+    rows = [r for r in await outbox.new() if r.params["kind"] == "answer"]
+    assert fired(rows) == alert(
+        {ROADS_CHAT, ROADS_HEAD} | CURATORS, "deadline.overdue", "answer", "overdue"
+    )
+    assert {r.not_before for r in rows} == {msk(2026, 5, 20, 14, 5)}
+    assert {r.params["importance"] for r in rows} == {"high"}
+
+
+async def test_after_a_restart_missed_ladders_collapse_into_one_alert_each(
+    service, make_scanner, clock, people, outbox, sessions
+) -> None:
+    clock.set(msk(2026, 5, 20, 10, 0))
+    seen = (await service.detect(post(5))).incident.id
+    await make_scanner().tick()  # this process set up the first incident's ladder, then died
+    never_seen = (await service.detect(post(6))).incident.id  # detected while nobody scanned
+    await outbox.new()
+
+    restarted = make_scanner()
+    report = await at(clock, restarted, msk(2026, 5, 20, 18, 5))
+    rows = await outbox.new()
+    # Each clock (answer due 13:00, routing due 11:00) fires once, as its latest step, to
+    # everyone its skipped alerts would have reached; nothing about half-time is sent.
+    assert report.fired == 4 and report.collapsed == 4 * 3
+    assert Counter((r.incident_id, r.params["kind"]) for r in rows) == {
+        (incident, kind): 3 for incident in (seen, never_seen) for kind in ("answer", "route")
+    }
+    assert {r.key for r in rows} == {"deadline.overdue_escalated"}
+    assert {r.chat_id for r in rows} == CURATORS | {MANAGER}
+    assert all(r.params["caught_up"] for r in rows)
+    assert {r.not_before for r in rows} == {msk(2026, 5, 21, 9, 0)}  # 18:05: tomorrow 09:00
+    await restarted.tick()
+    assert await outbox.new() == []
+
+
+async def test_met_deadline_stops_and_a_replaced_one_climbs_its_own_ladder(
+    service, scanner, clock, people, outbox, sessions
+) -> None:
+    clock.set(msk(2026, 5, 20, 10, 0))
+    incident_id = (await service.detect(post(7))).incident.id
+    await scanner.tick()
+    clock.set(msk(2026, 5, 20, 10, 20))
+    await service.perform(
+        incident_id,
+        people.people["curator"],
+        "route",
+        org_codes=["parks"],
+        topic="Парки",
+        location="сквер",
+    )
+    clock.set(msk(2026, 5, 20, 10, 25))
+    await service.perform(
+        incident_id, people.people["curator"], "set_importance", importance=Importance.HIGH
+    )
+    await scanner.tick()
+    await outbox.new()
+    rows = await deadline_rows(sessions, incident_id)
+    by_state = Counter((r.kind, r.state) for r in rows)
+    assert by_state[(DeadlineKind.ANSWER, DeadlineState.CANCELLED)] == 1
+    assert by_state[(DeadlineKind.ANSWER, DeadlineState.RUNNING)] == 1
+    # The new answer clock: 2 h from 10:00, due 12:00, half-time 11:00; the old one's
+    # half-time (11:30) never comes, nor anything of the met routing clock.
+    await at(clock, scanner, msk(2026, 5, 20, 10, 30))
+    assert [r for r in await outbox.new() if r.params["kind"] in ("route", "answer")] == []
+    await at(clock, scanner, msk(2026, 5, 20, 11, 0))
+    answer_rows = [r for r in await outbox.new() if r.params["kind"] == "answer"]
+    assert fired(answer_rows) == alert(CURATORS | {-100300}, "deadline.reminder", "answer", "half")
+    assert {r.not_before for r in answer_rows} == {msk(2026, 5, 20, 11, 0)}
+    await at(clock, scanner, msk(2026, 5, 20, 11, 30))
+    assert [r for r in await outbox.new() if r.params["kind"] == "answer"] == []
+    # Stopped rows whose alert time passed leave the due range.
+    stopped = [
+        r for r in await deadline_rows(sessions, incident_id) if r.state != DeadlineState.RUNNING
+    ]
+    assert stopped and all(r.next_alert_at is None for r in stopped)
+
+
+async def test_new_rows_are_found_above_the_floor_and_stragglers_at_the_next_full_sweep(
+    service, make_scanner, clock, people, sessions
+) -> None:
+    scanner = make_scanner(full_sweep_every=timedelta(minutes=10))
+    clock.set(msk(2026, 5, 20, 10, 0))
+    first = (await service.detect(post(8))).incident.id
+    await scanner.tick()  # full sweep
+    second = (await service.detect(post(9))).incident.id
+    await scanner.tick()  # above the floor: the new rows get their ladder
+    assert all(r.next_alert_at is not None for r in await deadline_rows(sessions, second))
+    # A row below the floor that was still uncommitted during the sweep: looks unset.
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(DeadlineRow)
+            .where(DeadlineRow.incident_id == first)
+            .values(next_alert_at=None, alert_stage=0)
+        )
+    await at(clock, scanner, msk(2026, 5, 20, 10, 5))
+    assert all(r.next_alert_at is None for r in await deadline_rows(sessions, first))
+    await at(clock, scanner, msk(2026, 5, 20, 10, 10))
+    assert all(r.next_alert_at is not None for r in await deadline_rows(sessions, first))
+
+
+async def test_next_due_is_the_earliest_alert_of_a_running_deadline(
+    service, scanner, clock, people
+) -> None:
+    assert await scanner.next_due() is None
+    clock.set(msk(2026, 5, 20, 10, 0))
+    await service.detect(post(10))
+    await scanner.tick()
+    assert await scanner.next_due() == msk(2026, 5, 20, 10, 30)  # routing half-time
+
+
+async def test_small_batches_still_fire_everything_once(
+    service, make_scanner, clock, people, outbox
+) -> None:
+    clock.set(msk(2026, 5, 20, 10, 0))
+    for number in range(7):
+        await service.detect(post(100 + number))
+    await outbox.new()
+    scanner = make_scanner(batch_size=3)
+    report = await at(clock, scanner, msk(2026, 5, 20, 11, 0))  # routing overdue for all 7
+    assert report.fired == 7 and report.batches >= 3
+    rows = await outbox.new()
+    assert (
+        Counter((r.chat_id, r.incident_id, r.params["kind"]) for r in rows).most_common(1)[0][1]
+        == 1
+    )
+    assert len(rows) == 7 * len(CURATORS)
+
+
+async def _race(scanners: list[DeadlineScanner]) -> int:
+    reports = await asyncio.gather(*(s.tick() for s in scanners))
+    return sum(r.fired for r in reports)
+
+
+async def test_concurrent_scanners_fire_each_alert_once(
+    service, make_scanner, clock, people, outbox
+) -> None:
+    clock.set(msk(2026, 5, 20, 10, 0))
+    count = 12
+    for number in range(count):
+        await service.detect(post(200 + number))
+    await outbox.new()
+    scanners = [make_scanner(batch_size=5) for _ in range(3)]
+    assert await _race(scanners) == 0  # setting up the ladders, concurrently
+    moments = [
+        msk(2026, 5, 20, 10, 30),  # routing: half-time
+        msk(2026, 5, 20, 10, 50),  # routing: final reminder
+        msk(2026, 5, 20, 11, 30),  # routing escalated, answer half-time
+        msk(2026, 5, 21, 9, 0),  # answer: final, overdue, escalated collapsed
+    ]
+    fired_total = 0
+    for moment in moments:
+        clock.set(moment)
+        fired_total += await _race(scanners)
+        fired_total += await _race(scanners)  # again at the same moment: nothing more
+    assert fired_total == count * 5
+    rows = await outbox.new()
+    keys = Counter(
+        (r.chat_id, r.incident_id, r.params["deadline"], r.params["stage"]) for r in rows
+    )
+    assert max(keys.values()) == 1
+    # Curators: route half and final, answer half; route escalated with its overdue folded
+    # in, answer escalated with final and overdue folded in: curators and the manager.
+    assert len(rows) == count * (2 + 2 + 2 + 3 + 3)
+
+
+async def test_ladder_state_survives_in_the_rows(service, scanner, clock, people, sessions) -> None:
+    clock.set(msk(2026, 5, 20, 10, 0))
+    incident_id = (await service.detect(post(11))).incident.id
+    await at(clock, scanner, msk(2026, 5, 20, 10, 30))
+    answer, route = await deadline_rows(sessions, incident_id)
+    assert (route.alert_stage, route.next_alert_at) == (AlertStage.HALF, msk(2026, 5, 20, 10, 50))
+    assert (answer.alert_stage, answer.next_alert_at) == (AlertStage.NONE, msk(2026, 5, 20, 11, 30))
+    assert route.next_alert_at is not None and route.next_alert_at.tzinfo is UTC
