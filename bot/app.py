@@ -55,6 +55,7 @@ def create_dispatcher(services: Services) -> Dispatcher:
     dispatcher.callback_query.outer_middleware(identify)
     dispatcher.include_routers(
         intake.discussion,
+        common.early,
         admin.registration,
         admin.router,
         curator.router,

@@ -23,6 +23,8 @@ from workflow.roles import Role
 log = logging.getLogger(__name__)
 
 router = Router(name=__name__)
+# Before every role's router: /cancel must win over a guided step that collects text.
+early = Router(name=__name__ + ".early")
 
 Translate = Callable[..., str]
 
@@ -106,7 +108,7 @@ async def help_command(message: Message, person: PersonView, t: Translate) -> No
     await message.answer(t("help.text", name=person.full_name, roles=roles or "—"))
 
 
-@router.message(Command("cancel"))
+@early.message(Command("cancel"))
 async def cancel_command(message: Message, state: FSMContext, t: Translate) -> None:
     had = await state.get_state()
     await state.clear()

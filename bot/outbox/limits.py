@@ -19,6 +19,7 @@ requests do not all take equally long on the way.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -101,8 +102,17 @@ class SlidingWindow:
             moment = max(moment, self.events[-1] + self.spacing)
         return moment
 
-    def record(self, at: float, cost: int = 1) -> None:
+    def record(self, at: float, cost: int = 1, *, forgive: float = 0.0) -> None:
+        """Charge `cost` sends granted at `at`.
+
+        A grant that comes a little after its slot (the event loop wakes up to a millisecond
+        late) is charged up to `forgive` seconds earlier, at its slot, so that lateness does
+        not add up from send to send. Charging at most that much early keeps the window
+        intact as long as `forgive` <= margin: a stretch of `seconds` then holds no more
+        sends than a stretch of `seconds + margin` holds charges.
+        """
         cost = min(cost, self.window.count)
+        at = max(at - forgive, self.ready_at(-math.inf, cost))
         for step in range(cost):
             # A spaced window charges a multi-message send as consecutive slots.
             self.events.append(at + step * self.spacing if self.spaced else at)
@@ -116,6 +126,10 @@ class SlidingWindow:
 
 
 Sleep = Callable[[float], Awaitable[None]]
+
+# How late a grant may be and still be charged at its slot (see SlidingWindow.record): a bit
+# more than the event loop's timer granularity (epoll waits in whole milliseconds).
+LATENESS_FORGIVEN = 0.002
 
 
 class RateLimiter:
@@ -201,11 +215,12 @@ class RateLimiter:
                 if self.overall.ready_at(now, cost) <= now and (
                     self.chat_ready_at(chat_id, cost, now) <= now
                 ):
-                    self.overall.record(now, cost)
-                    self._chat(chat_id).record(now, cost)
+                    forgive = min(self.limits.margin, LATENESS_FORGIVEN)
+                    self.overall.record(now, cost, forgive=forgive)
+                    self._chat(chat_id).record(now, cost, forgive=forgive)
                     group = self._group(chat_id)
                     if group is not None:
-                        group.record(now, cost)
+                        group.record(now, cost, forgive=forgive)
                     return
 
     def forget_idle(self) -> None:

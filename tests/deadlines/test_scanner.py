@@ -390,3 +390,59 @@ async def test_ladder_state_survives_in_the_rows(service, scanner, clock, people
     assert (route.alert_stage, route.next_alert_at) == (AlertStage.HALF, msk(2026, 5, 20, 10, 50))
     assert (answer.alert_stage, answer.next_alert_at) == (AlertStage.NONE, msk(2026, 5, 20, 11, 30))
     assert route.next_alert_at is not None and route.next_alert_at.tzinfo is UTC
+
+
+async def test_a_deadline_that_cannot_be_worked_out_does_not_stop_the_others(
+    service, scanner, clock, people, outbox, sessions, monkeypatch, caplog
+) -> None:
+    import bot.deadlines.scanner as scanner_module
+
+    clock.set(msk(2026, 5, 20, 10, 0))
+    incident_id = (await service.detect(post(12))).incident.id
+    await outbox.new()
+    real_decide = scanner_module.decide
+
+    def fragile(deadline, *args, **kwargs):
+        if deadline.kind is DeadlineKind.ROUTE:
+            raise ValueError("broken calendar data")
+        return real_decide(deadline, *args, **kwargs)
+
+    monkeypatch.setattr(scanner_module, "decide", fragile)
+    with caplog.at_level("ERROR", logger="bot.deadlines.scanner"):
+        await at(clock, scanner, msk(2026, 5, 20, 11, 30))
+    assert "cannot work out its alerts" in caplog.text
+    assert fired(await outbox.new()) == alert(CURATORS, "deadline.reminder", "answer", "half")
+    _answer, route = await deadline_rows(sessions, incident_id)
+    assert route.next_alert_at == msk(2026, 5, 20, 11, 35)  # looked at again in 5 minutes
+    monkeypatch.setattr(scanner_module, "decide", real_decide)
+    await at(clock, scanner, msk(2026, 5, 20, 11, 35))
+    assert fired(await outbox.new()) == alert(
+        CURATORS | {MANAGER}, "deadline.overdue_escalated", "route", "escalated"
+    )
+
+
+async def test_a_row_moved_under_the_scanner_rolls_the_whole_batch_back(
+    service, scanner, clock, people, outbox, sessions, monkeypatch
+) -> None:
+    import bot.deadlines.scanner as scanner_module
+
+    clock.set(msk(2026, 5, 20, 10, 0))
+    incident_id = (await service.detect(post(13))).incident.id
+    await scanner.tick()
+    await outbox.new()
+    real_advance = scanner_module.DeadlineScanner._advance
+
+    async def meddling(session, moves):
+        # Someone else moves one claimed row on, inside our transaction's view.
+        await session.execute(
+            update(DeadlineRow)
+            .where(DeadlineRow.id == moves[0].claim.id)
+            .values(alert_stage=AlertStage.FINAL)
+        )
+        await real_advance(session, moves)
+
+    monkeypatch.setattr(scanner_module.DeadlineScanner, "_advance", staticmethod(meddling))
+    report = await at(clock, scanner, msk(2026, 5, 20, 11, 30))  # both clocks due
+    assert report.fired == 0
+    assert await outbox.new(prefix=None) == []
+    assert {r.alert_stage for r in await deadline_rows(sessions, incident_id)} == {0}

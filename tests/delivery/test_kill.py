@@ -127,7 +127,6 @@ async def test_kill_9_mid_burst_loses_nothing(
     for chat, keys in expected.items():
         assert in_order(delivered_keys(fake_telegram, chat), keys), chat
     doubled = duplicates(fake_telegram, CHATS)
-    print("DOUBLED", in_flight, doubled)
     # Only a request on the way at a kill can go out twice, and only once more.
     assert sum(count - 1 for count in doubled.values()) <= kills * in_flight, doubled
     # Every row points at a message that shows it.

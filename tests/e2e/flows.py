@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.e2e.harness import CURATOR, BotWorld
 
 
@@ -38,11 +40,17 @@ async def compose(
 ) -> None:
     """An executor presses a draft-like button, types the text and sends it."""
     card = await world.wait_card(chat_id, incident_id, having="")
+    before = len((await world.service.get(incident_id)).drafts)
     world.press(chat_id, card, key, user)
     await world.wait_bot_text(chat_id, "Пришлите текст")
     world.fake.user_message(chat_id, text, user_id=user)
     note = await world.wait_bot_text(chat_id, f"текст {len(text)} симв.")
     world.press(chat_id, note, "button.send", user)
+    for _ in range(400):  # the draft is stored when the press is handled
+        if len((await world.service.get(incident_id)).drafts) > before:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the draft for incident {incident_id} was not stored")
 
 
 async def approve_latest(world: BotWorld, incident_id: int) -> int:

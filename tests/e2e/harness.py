@@ -162,7 +162,9 @@ class BotWorld:
                 raise AssertionError(f"the bot exited:\n{self.bot_log()[-4000:]}")
             if loop.time() > deadline:
                 chats = {
-                    chat: [(m.message_id, (m.content or "")[:120]) for m in self.fake.messages(chat)]
+                    chat: [
+                        (m.message_id, (m.content or "")[:120]) for m in self.fake.messages(chat)
+                    ]
                     for chat in self.fake.chat_ids()
                 }
                 raise AssertionError(

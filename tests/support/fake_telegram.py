@@ -279,6 +279,9 @@ class FakeTelegram:
     ) -> None:
         self.token = token  # None: any token is accepted
         self.clock = clock
+        # Seconds each request spends on the way there and back (half each way), as with a
+        # distant API server; only for the delivery methods.
+        self.latency = 0.0
         self.calls: list[Call] = []
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.commands: list[Any] = []
@@ -571,6 +574,9 @@ class FakeTelegram:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method_name = request.match_info["method"]
         params = await self._params(request)
+        delayed = self.latency > 0 and method_name in DELIVERY_METHODS
+        if delayed:
+            await asyncio.sleep(self.latency / 2)
         call = Call(
             method=method_name,
             params=params,
@@ -590,6 +596,8 @@ class FakeTelegram:
             if call.chat_id is not None:
                 self._check_chat(call.chat_id)
             result = await handler(params)
+            if delayed:
+                await asyncio.sleep(self.latency / 2)
             if fault is not None:  # lost_answer: done, but the client never hears of it
                 call.outcome = "lost_answer"
                 if request.transport is not None:

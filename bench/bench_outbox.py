@@ -1,0 +1,104 @@
+"""Benchmark the outbox sender against the fake Bot API server with Telegram's real limits.
+
+Run by hand from the repository root:
+
+    python bench/bench_outbox.py [--messages 600] [--chats 200] [--groups 50]
+                                 [--latency 0.1] [--database-url postgresql+asyncpg://…]
+
+Writes the messages into a fresh database (SQLite in a temporary directory unless a URL is
+given), runs the sender with the default limits (30 messages a second overall, 20 a minute
+into a group, 1 a second into a chat), spread over many chats so that the per-chat limits are
+not the bottleneck, and prints the achieved rate as a share of the 30/s ceiling (goal >= 95 %),
+the number of limit violations seen at the server (goal 0), and messages lost or doubled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.outbox import OutboxSender, SenderLimits, SenderOptions
+from db.engine import create_engine, create_session_factory
+from db.migrate import upgrade
+from tests.support.fake_telegram import FakeTelegram, limit_violations
+from tests.support.outbox_helpers import (
+    PlainRenderer,
+    add_rows,
+    delivered_keys,
+)
+
+
+async def bench(args: argparse.Namespace) -> int:
+    limits = SenderLimits()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
+        engine = create_engine(url)
+        await upgrade(engine)
+        factory = create_session_factory(engine)
+        chats = [1000 + n for n in range(args.chats - args.groups)]
+        chats += [-5000 - n for n in range(args.groups)]
+        expected: dict[int, list[str]] = {chat: [] for chat in chats}
+        rows = []
+        for number in range(args.messages):
+            chat = chats[number % len(chats)]
+            key = f"m{number:05d}"
+            expected[chat].append(key)
+            rows.append((chat, key))
+        await add_rows(factory, rows)
+
+        server = FakeTelegram()
+        server.latency = args.latency
+        await server.start()
+        bot = server.bot()
+        sender = OutboxSender(
+            factory, bot, PlainRenderer(), limits, options=SenderOptions(poll_interval=1.0)
+        )
+        started = time.monotonic()
+        try:
+            await sender.drain()
+        finally:
+            await bot.session.close()
+            await server.close()
+            await engine.dispose()
+        elapsed = time.monotonic() - started
+
+    sends = sorted(c.at for c in server.calls_of("sendMessage") if c.outcome == "ok")
+    span = sends[-1] - sends[0]
+    rate = (len(sends) - 1) / span if span > 0 else float("inf")
+    ceiling = limits.overall.count / limits.overall.seconds
+    violations = limit_violations(server.calls, limits)
+    lost = sum(
+        1
+        for chat, keys in expected.items()
+        for key in keys
+        if key not in delivered_keys(server, chat)
+    )
+    doubled = sum(len(delivered_keys(server, chat)) for chat in chats) - (args.messages - lost)
+    print(f"database            {url.split(':')[0]}")
+    print(f"messages            {args.messages} to {len(chats)} chats ({args.groups} groups)")
+    print(f"API latency         {args.latency * 1000:.0f} ms (fake server)")
+    print(f"wall time           {elapsed:.2f} s (first to last send {span:.2f} s)")
+    print(f"achieved            {rate:.2f} msg/s = {100 * rate / ceiling:.1f} % of {ceiling:.0f}/s")
+    print(f"limit violations    {len(violations)}")
+    print(f"lost / doubled      {lost} / {doubled}")
+    return 0 if not violations and not lost and not doubled else 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=600)
+    parser.add_argument("--chats", type=int, default=200)
+    parser.add_argument("--groups", type=int, default=50)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
+    parser.add_argument("--database-url", default=None)
+    sys.exit(asyncio.run(bench(parser.parse_args())))
+
+
+if __name__ == "__main__":
+    main()
