@@ -3,7 +3,7 @@
 Run by hand from the repository root:
 
     python bench/bench_outbox.py [--messages 600] [--chats 200] [--groups 50]
-                                 [--latency 0.1] [--database-url postgresql+asyncpg://…]
+                                 [--latency 0.1] [--postgres | --database-url URL]
 
 Writes the messages into a fresh database (SQLite in a temporary directory unless a URL is
 given), runs the sender with the default limits (30 messages a second overall, 20 a minute
@@ -97,7 +97,17 @@ def main() -> None:
     parser.add_argument("--groups", type=int, default=50)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
     parser.add_argument("--database-url", default=None)
-    sys.exit(asyncio.run(bench(parser.parse_args())))
+    parser.add_argument(
+        "--postgres", action="store_true", help="start a throwaway PostgreSQL server and use it"
+    )
+    args = parser.parse_args()
+    if args.postgres and not args.database_url:
+        from tests.support.pg_server import running_postgres
+
+        with running_postgres() as url:
+            args.database_url = url
+            sys.exit(asyncio.run(bench(args)))
+    sys.exit(asyncio.run(bench(args)))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -15,6 +16,9 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, SystemClock
+from bot.deadlines.digests import DigestSender
+from bot.deadlines.scanner import DeadlineScanner
+from bot.deadlines.scheduler import DeadlineScheduler
 from bot.i18n import Translator
 from bot.outbox.sender import OutboxSender, SenderOptions, notify_admins
 from bot.render import OutboxRenderer
@@ -69,7 +73,11 @@ def create_dispatcher(services: Services) -> Dispatcher:
 
 
 def build_services(
-    settings: Settings, sessions: object, clock: Clock, wake: asyncio.Event
+    settings: Settings,
+    sessions: object,
+    clock: Clock,
+    wake: asyncio.Event,
+    on_committed: Callable[[], None] | None = None,
 ) -> Services:
     calendar_config = CalendarConfig.from_settings(settings)
     policy = settings.policy()
@@ -80,7 +88,7 @@ def build_services(
         policy,
         calendar_config,
         default_locale=settings.default_locale,
-        on_committed=wake.set,
+        on_committed=on_committed or wake.set,
     )
     renderer = OutboxRenderer(translator, clock, policy, calendar_config)
     return Services(
@@ -100,6 +108,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
     bot = create_bot(settings)  # fails first, before anything is written, without a token
     engine = create_engine(settings.database_url)
     background: list[asyncio.Task[None]] = []
+    scheduler: DeadlineScheduler | None = None
     stop = asyncio.Event()
     try:
         await upgrade(engine)
@@ -110,7 +119,31 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
                 return 2
         sessions = create_session_factory(engine)
         wake = asyncio.Event()
-        services = build_services(settings, sessions, clock or SystemClock(), wake)
+        clock = clock or SystemClock()
+        calendar_config = CalendarConfig.from_settings(settings)
+        scanner = DeadlineScanner(
+            sessions,
+            clock,
+            calendar_config,
+            settings.alert_policy(),
+            default_locale=settings.default_locale,
+        )
+        digests = DigestSender(
+            sessions,
+            clock,
+            calendar_config,
+            settings.alert_policy(),
+            default_locale=settings.default_locale,
+        )
+        scheduler = DeadlineScheduler(
+            scanner, digests, clock, tick_interval=settings.deadline_tick_interval
+        )
+
+        def committed() -> None:  # new rows: deliver them, and look at new deadlines
+            wake.set()
+            scheduler.poke()
+
+        services = build_services(settings, sessions, clock, wake, committed)
         me = await bot.get_me()
         services.bot_username = me.username or ""
         dispatcher = create_dispatcher(services)
@@ -127,11 +160,14 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             clock=services.clock,
         )
         background.append(asyncio.create_task(sender.run(stop), name="outbox-sender"))
+        scheduler.start()
         log.info("starting long polling against %s as @%s", settings.bot_api_base, me.username)
         await dispatcher.start_polling(bot, handle_signals=True)
         return 0
     finally:
         stop.set()
+        if scheduler is not None:
+            await scheduler.shutdown()
         for task in background:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

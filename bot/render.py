@@ -134,8 +134,16 @@ def format_params(params: Mapping[str, Any], names: Names, tz: ZoneInfo) -> dict
                 values[name] = local_time(datetime.fromisoformat(value), tz)
             except ValueError:
                 values[name] = e(value)
+        elif isinstance(value, list | tuple) and all(isinstance(v, dict) for v in value):
+            # Digest rows: organisation and count.
+            values[name] = (
+                "; ".join(
+                    f"{e(names.org(str(v.get('org_code'))))}: {v.get('overdue')}" for v in value
+                )
+                or "—"
+            )
         elif isinstance(value, list | tuple):
-            values[name] = ", ".join(e(names.org(str(v))) for v in value)
+            values[name] = ", ".join(e(names.org(str(v))) for v in value) or "—"
         elif isinstance(value, str):
             values[name] = e(value)
         else:

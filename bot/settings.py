@@ -5,7 +5,7 @@ One `Settings` object is built at start and passed down; nothing imports it as a
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,12 +14,14 @@ from pydantic import (
     BeforeValidator,
     Field,
     SecretStr,
+    TypeAdapter,
     ValidationError,
     field_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.outbox.limits import SenderLimits
+from workflow.alerts import AlertPolicy
 from workflow.calendar import WeeklySchedule
 from workflow.policy import Policy, Publisher
 
@@ -111,6 +113,20 @@ class Settings(BaseSettings):
     sender_global_per_second: float = Field(default=30, gt=0, le=1000)
     sender_group_per_minute: float = Field(default=20, gt=0, le=1000)
     sender_chat_per_second: float = Field(default=1, gt=0, le=100)
+    alert_reminder_share: str = Field(
+        default="0.5", description="remind when this share of a deadline is gone; off"
+    )
+    alert_final_reminder_before: str = Field(
+        default="PT10M", description="remind this long before a deadline; off"
+    )
+    alert_escalate_after: str = Field(
+        default="PT30M", description="alert managers this long past a deadline; off"
+    )
+    alert_quiet_hours: bool = Field(default=True, description="hold alerts outside office hours")
+    digest_time: str = Field(default="09:00", description="morning digest, reader's time; off")
+    digest_weekly_weekday: str = Field(default="mon", description="weekly digest day; off")
+    digest_catch_up: Duration = Field(default=timedelta(hours=4))
+    deadline_tick_interval: Duration = Field(default=timedelta(seconds=30))
     telegram_discussion_chats: str = Field(
         default="", description="comma-separated chat ids whose comments become incidents"
     )
@@ -221,6 +237,60 @@ class Settings(BaseSettings):
     def _timer(cls, value: timedelta) -> timedelta:
         return _positive(value)
 
+    @field_validator("alert_reminder_share")
+    @classmethod
+    def _share(cls, value: str) -> str:
+        if value.strip().lower() != "off":
+            try:
+                share = float(value)
+            except ValueError as error:
+                raise ValueError("must be a number between 0 and 1, or off") from error
+            if not 0 < share < 1:
+                raise ValueError("must be a number between 0 and 1, or off")
+        return value
+
+    @field_validator("alert_final_reminder_before", "alert_escalate_after")
+    @classmethod
+    def _optional_duration(cls, value: str) -> str:
+        _optional_timedelta(value)
+        return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _digest_time(cls, value: str) -> str:
+        if value.strip().lower() != "off":
+            try:
+                time.fromisoformat(value.strip())
+            except ValueError as error:
+                raise ValueError("must be a time HH:MM, or off") from error
+        return value
+
+    @field_validator("digest_weekly_weekday")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        if value.strip().lower() not in (*WEEKDAYS, "off"):
+            raise ValueError("must be mon, tue, wed, thu, fri, sat, sun or off")
+        return value
+
+    @field_validator("digest_catch_up", "deadline_tick_interval")
+    @classmethod
+    def _positive_duration(cls, value: timedelta) -> timedelta:
+        return _positive(value)
+
+    def alert_policy(self) -> AlertPolicy:
+        share = self.alert_reminder_share.strip().lower()
+        digest = self.digest_time.strip().lower()
+        weekday = self.digest_weekly_weekday.strip().lower()
+        return AlertPolicy(
+            reminder_share=None if share == "off" else float(share),
+            final_reminder_before=_optional_timedelta(self.alert_final_reminder_before),
+            escalate_after=_optional_timedelta(self.alert_escalate_after),
+            quiet_hours=self.alert_quiet_hours,
+            digest_time=None if digest == "off" else time.fromisoformat(digest),
+            weekly_digest_weekday=None if weekday == "off" else WEEKDAYS.index(weekday),
+            digest_catch_up=self.digest_catch_up,
+        )
+
     def sender_limits(self) -> SenderLimits:
         return SenderLimits.from_rates(
             global_per_second=self.sender_global_per_second,
@@ -245,6 +315,21 @@ class Settings(BaseSettings):
             multi_info=self.timer_multi_info,
             publisher=self.publisher,
         )
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _optional_timedelta(value: str) -> timedelta | None:
+    """`off`, seconds, or an ISO 8601 duration (the same forms as the timers)."""
+    text = value.strip()
+    if text.lower() == "off":
+        return None
+    try:
+        parsed = TypeAdapter(Duration).validate_python(text)
+    except ValidationError as error:
+        raise ValueError(f"must be {_ACCEPTS['duration']}, or off") from error
+    return _positive(parsed)
 
 
 def parse_date_list(value: str) -> frozenset:

@@ -26,6 +26,7 @@ from workflow.effects import Event, Outcome
 from workflow.model import (
     Assignment,
     Deadline,
+    DeadlineState,
     Draft,
     Incident,
     IncidentStatus,
@@ -165,6 +166,8 @@ def _apply_deadline(row: DeadlineRow, deadline: Deadline) -> None:
     row.state = deadline.state
     row.ended_at = deadline.ended_at
     row.draft_number = deadline.draft_id
+    if deadline.state is not DeadlineState.RUNNING:
+        row.next_alert_at = None  # a met or cancelled clock fires nothing more
 
 
 def _apply_draft(row: DraftRow, draft: Draft) -> None:
@@ -304,7 +307,12 @@ class IncidentStore:
             if position < len(row.deadlines):
                 _apply_deadline(row.deadlines[position], value)
             else:
-                new_row = DeadlineRow(position=position, alert_stage=0)
+                # The scanner sets the reminder ladder up at the next tick (bot/deadlines).
+                new_row = DeadlineRow(
+                    position=position,
+                    alert_stage=0,
+                    next_alert_at=value.started_at if value.running else None,
+                )
                 _apply_deadline(new_row, value)
                 row.deadlines.append(new_row)
 

@@ -101,7 +101,7 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class SenderOptions:
     poll_interval: float = 2.0  # seconds between scans when nobody wakes the sender
-    max_in_flight: int = 4  # requests on the way at once; also the database connections used
+    max_in_flight: int = 8  # requests on the way at once; also the database connections used
     max_active_chats: int = 256  # chats being worked on at once
     backoff_base: float = 1.0  # first delay after a network error or 5xx, doubled each time
     backoff_max: float = 60.0

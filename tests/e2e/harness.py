@@ -33,6 +33,7 @@ CURATOR = 1001
 ROADS_1, ROADS_2, PARKS_1 = 2001, 2002, 3001
 MANAGER, ADMIN = 4001, 5001
 ROADS_CHAT, PARKS_CHAT = -100200, -100300
+DISCUSSION_CHAT = -1009000  # the official channel's comment group
 
 DIRECTORY = f"""
 centre:
@@ -122,6 +123,7 @@ class BotWorld:
                 "SENDER_GROUP_PER_MINUTE": "600",
                 "SENDER_CHAT_PER_SECOND": "50",
                 "OUTBOX_POLL_SECONDS": "0.2",
+                "TELEGRAM_DISCUSSION_CHATS": str(DISCUSSION_CHAT),
                 "LOG_LEVEL": "INFO",
                 "PYTHONPATH": str(ROOT),
             }
