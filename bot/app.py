@@ -7,19 +7,23 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+import yaml
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import MemoryStorage
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.deadlines.digests import DigestSender
 from bot.deadlines.scanner import DeadlineScanner
 from bot.deadlines.scheduler import DeadlineScheduler
 from bot.i18n import Translator
+from bot.intake.http_api import IntakeServer
+from bot.intake.store import IntakeService
+from bot.intake.triage import TopicRule, TriageRules, rules_from_mapping
 from bot.outbox.sender import OutboxSender, SenderOptions, notify_admins
 from bot.render import OutboxRenderer
 from bot.services.calendars import CalendarConfig
@@ -104,11 +108,31 @@ def build_services(
     )
 
 
+async def triage_rules(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> TriageRules:
+    """Topics with keywords from INTAKE_TOPICS_FILE, else each organisation's own topics."""
+    if settings.intake_topics_file is not None:
+        mapping = yaml.safe_load(settings.intake_topics_file.read_text(encoding="utf-8")) or {}
+        topics = rules_from_mapping(mapping)
+    else:
+        async with sessions() as session:
+            organisations = await directory.organisations(session)
+        topics = [
+            TopicRule(str(topic), (str(topic).lower(),), (org.code,))
+            for org in organisations
+            if not org.is_centre
+            for topic in org.topics or []
+        ]
+    return TriageRules(topics=topics, duplicate_ratio=settings.intake_duplicate_ratio)
+
+
 async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
     bot = create_bot(settings)  # fails first, before anything is written, without a token
     engine = create_engine(settings.database_url)
     background: list[asyncio.Task[None]] = []
     scheduler: DeadlineScheduler | None = None
+    intake_server: IntakeServer | None = None
     stop = asyncio.Event()
     try:
         await upgrade(engine)
@@ -161,11 +185,21 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         )
         background.append(asyncio.create_task(sender.run(stop), name="outbox-sender"))
         scheduler.start()
+        intake_config = settings.intake_config()
+        if intake_config.enabled:
+            rules = await triage_rules(settings, sessions)
+            intake_server = IntakeServer(
+                intake_config, IntakeService(services.incidents, sessions, clock, rules)
+            )
+            await intake_server.start()
+            log.info("intake listening on %s:%s", intake_config.host, intake_server.port)
         log.info("starting long polling against %s as @%s", settings.bot_api_base, me.username)
         await dispatcher.start_polling(bot, handle_signals=True)
         return 0
     finally:
         stop.set()
+        if intake_server is not None:
+            await intake_server.stop()
         if scheduler is not None:
             await scheduler.shutdown()
         for task in background:

@@ -21,7 +21,7 @@ from bot.services.calendars import CalendarConfig, load_calendars
 from bot.services.cards import CENTRE, VIEWER
 from db import directory_queries as directory
 from db.incident_store import IncidentStore
-from db.models import OutboxRow, Person
+from db.models import IncidentRow, OutboxRow, Person
 from handlers.availability import available, curator_actor, executor_actor
 from handlers.cards import Names, card_keyboard, e, local_time, render_card_text
 from workflow.effects import Actor
@@ -78,8 +78,18 @@ class OutboxRenderer:
         def t(key: str, /, **values: Any) -> str:
             return self.translator.render(key, values, locale)
 
+        flags = (
+            await session.execute(select(IncidentRow.flags).where(IncidentRow.id == incident_id))
+        ).scalar() or []
         text, shortened = render_card_text(
-            incident, await self._names(session), now, calendars, tz, t, full_text=full_text
+            incident,
+            await self._names(session),
+            now,
+            calendars,
+            tz,
+            t,
+            full_text=full_text,
+            flags=flags,
         )
         audience = params.get("audience")
         if audience == VIEWER:

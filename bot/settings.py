@@ -17,9 +17,11 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.intake import IntakeConfig
 from bot.outbox.limits import SenderLimits
 from workflow.alerts import AlertPolicy
 from workflow.calendar import WeeklySchedule
@@ -127,6 +129,18 @@ class Settings(BaseSettings):
     digest_weekly_weekday: str = Field(default="mon", description="weekly digest day; off")
     digest_catch_up: Duration = Field(default=timedelta(hours=4))
     deadline_tick_interval: Duration = Field(default=timedelta(seconds=30))
+    intake_host: str = Field(default="127.0.0.1", description="HTTP intake address")
+    intake_port: int = Field(default=8081, ge=1, le=65535)
+    intake_api_token: SecretStr | None = Field(default=None, description="off when unset")
+    vk_group_id: int | None = Field(default=None, gt=0)
+    vk_confirmation: str | None = None
+    vk_secret: SecretStr | None = None
+    intake_max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=64 * 1024 * 1024)
+    intake_rate_per_minute: int = Field(default=600, ge=1)
+    intake_rate_burst: int = Field(default=60, ge=1)
+    intake_trusted_proxies: str = Field(default="")
+    intake_topics_file: Path | None = None
+    intake_duplicate_ratio: float = Field(default=0.9, gt=0, le=1)
     telegram_discussion_chats: str = Field(
         default="", description="comma-separated chat ids whose comments become incidents"
     )
@@ -277,6 +291,29 @@ class Settings(BaseSettings):
     def _positive_duration(cls, value: timedelta) -> timedelta:
         return _positive(value)
 
+    @model_validator(mode="after")
+    def _intake_consistent(self) -> Settings:
+        self.intake_config()  # raises ValueError saying which intake settings disagree
+        if self.intake_topics_file is not None and not self.intake_topics_file.is_file():
+            raise ValueError(f"INTAKE_TOPICS_FILE: no such file {self.intake_topics_file}")
+        return self
+
+    def intake_config(self) -> IntakeConfig:
+        return IntakeConfig(
+            host=self.intake_host,
+            port=self.intake_port,
+            api_token=self.intake_api_token.get_secret_value() if self.intake_api_token else None,
+            vk_group_id=self.vk_group_id,
+            vk_confirmation=self.vk_confirmation,
+            vk_secret=self.vk_secret.get_secret_value() if self.vk_secret else None,
+            max_body_bytes=self.intake_max_body_bytes,
+            rate_per_minute=self.intake_rate_per_minute,
+            rate_burst=self.intake_rate_burst,
+            trusted_proxies=frozenset(
+                part.strip() for part in self.intake_trusted_proxies.split(",") if part.strip()
+            ),
+        )
+
     def alert_policy(self) -> AlertPolicy:
         share = self.alert_reminder_share.strip().lower()
         digest = self.digest_time.strip().lower()
@@ -354,7 +391,10 @@ class SettingsError(Exception):
 def settings_error_message(error: ValidationError) -> str:
     lines = ["The configuration is not valid (environment variables or .env):"]
     for problem in error.errors():
-        name = str(problem["loc"][0]).upper() if problem["loc"] else "?"
+        if not problem["loc"]:  # a check across several settings names them itself
+            lines.append("  " + str(problem["msg"]).removeprefix("Value error, "))
+            continue
+        name = str(problem["loc"][0]).upper()
         if problem["type"] == "missing":
             lines.append(f"  {name} is required")
             continue

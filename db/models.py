@@ -163,6 +163,7 @@ class IncidentRow(Base):
         UniqueConstraint("source", "external_id"),
         Index("ix_incidents_status", "status"),
         Index("ix_incidents_url", "url"),
+        Index("ix_incidents_author_detected", "author_url", "detected_at"),  # near-duplicates
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -207,6 +208,7 @@ class DuplicatePost(Base):
     day): attached to it instead of opening another incident."""
 
     __tablename__ = "duplicate_posts"
+    __table_args__ = (Index("ix_duplicate_posts_incident", "incident_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -100,6 +100,7 @@ def render_card_text(
     t: Translate,
     *,
     full_text: bool = False,
+    flags: Sequence[str] = (),
 ) -> tuple[str, bool]:
     """The card's HTML text and whether the post was shortened (a "full text" button)."""
     post = incident.post
@@ -112,6 +113,8 @@ def render_card_text(
     limit = CARD_TEXT_LIMIT - 1500 if full_text else POST_PREVIEW
     text, shortened = shorten(post.text, limit)
     lines.append(f"<blockquote>{e(text)}</blockquote>")
+    if "possible_p21" in flags:  # a hint from intake; the curator decides (п.21)
+        lines.append(t("card.possible_p21"))
     if incident.topic or incident.location:
         lines.append(
             t(

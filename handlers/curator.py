@@ -16,10 +16,12 @@ from aiogram.types import (
     InputMediaVideo,
     Message,
 )
+from sqlalchemy import select
 
 from bot.services.incidents import UnknownIncident
 from db import directory_queries as directory
 from db.directory_queries import PersonView
+from db.models import IncidentRow, Organisation
 from handlers.callbacks import (
     Act,
     CardCb,
@@ -123,9 +125,18 @@ async def _candidates(
         }
         organisations = [o for o in organisations if o.code in eligible]
     text = f"{incident.topic or ''} {incident.post.text}".lower()
+    async with services.sessions() as session:
+        hinted = set(
+            (
+                await session.execute(
+                    select(IncidentRow.suggested_orgs).where(IncidentRow.id == incident.id)
+                )
+            ).scalar()
+            or []
+        )
 
-    def suggested(org: object) -> bool:
-        return any(str(topic).lower() in text for topic in getattr(org, "topics", []) or [])
+    def suggested(org: Organisation) -> bool:
+        return org.code in hinted or any(str(topic).lower() in text for topic in org.topics or [])
 
     organisations.sort(key=lambda o: (not suggested(o), o.name))
     return [(o.id, o.code, ("💡 " if suggested(o) else "") + o.name) for o in organisations]

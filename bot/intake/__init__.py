@@ -30,11 +30,11 @@ class IntakeConfig:
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
-            raise ValueError("intake port must be 1..65535")
+            raise ValueError("INTAKE_PORT must be 1..65535")
         if self.api_token is not None and len(self.api_token) < MIN_TOKEN_LENGTH:
-            raise ValueError(f"the intake API token needs at least {MIN_TOKEN_LENGTH} characters")
+            raise ValueError(f"INTAKE_API_TOKEN needs at least {MIN_TOKEN_LENGTH} characters")
         if (self.vk_group_id is None) != (self.vk_confirmation is None):
-            raise ValueError("the VK callback needs both the group id and the confirmation code")
+            raise ValueError("VK_GROUP_ID and VK_CONFIRMATION must be set together")
         if self.vk_group_id is not None and self.vk_group_id <= 0:
             raise ValueError("the VK group id is a positive number")
         if self.max_body_bytes < 1024:

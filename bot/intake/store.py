@@ -1,17 +1,15 @@
 """The database side of intake: detection with triage, and the incident's state for the API.
 
-`TriageHook` does its work inside IncidentService.detect's transaction once detect accepts
-a `triage` argument (see `DetectTriage`): a near-duplicate of an open incident is attached
-to it instead of opening another, and a new incident gets its hints (п.21 flags, suggested
-topic and organisations) in the same commit. Until then `IntakeService` runs the same steps
-in three short transactions (`_detect_in_steps`).
+`TriageHook` does its work inside IncidentService.detect's transaction (its `triage`
+argument): a near-duplicate of an open incident is attached to it instead of opening
+another, and a new incident gets its hints (п.21 flags, suggested topic and organisations)
+in the same commit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import inspect
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -25,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.intake.triage import Hints, TriageRules, author_key, is_near_duplicate
-from bot.services.incidents import Detected, IncidentService
+from bot.services.incidents import IncidentService
 from db.incident_store import IncidentStore
 from db.models import DuplicatePost, IncidentRow
 from workflow.model import OPEN_STATUSES, Importance, Incident, Post
@@ -265,8 +263,6 @@ class IntakeService:
         self._clock = clock
         self.rules = rules or TriageRules()
         self._locks = _KeyedLocks()
-        # The hook runs inside detect's transaction once detect accepts it.
-        self._hook_in_detect = "triage" in inspect.signature(incidents.detect).parameters
 
     @property
     def clock(self) -> Clock:
@@ -282,15 +278,9 @@ class IntakeService:
     ) -> Submission:
         hook = TriageHook(self.rules, self.rules.hints(post.text, topic_hint))
         async with self._locks.hold(_lock_keys(post)):
-            if self._hook_in_detect:
-                detected = await self._incidents.detect(
-                    post,
-                    detected_at=detected_at,
-                    importance=importance,
-                    triage=hook,  # type: ignore[call-arg]  # until the service has the hook
-                )
-            else:
-                detected = await self._detect_in_steps(post, detected_at, importance, hook)
+            detected = await self._incidents.detect(
+                post, detected_at=detected_at, importance=importance, triage=hook
+            )
         if detected.created:
             # Just written, in the same transaction as the hints: no need to read it back.
             hints = hook.hints
@@ -306,39 +296,6 @@ class IntakeService:
     async def view(self, incident_id: int) -> IncidentView | None:
         async with self._sessions() as session:
             return await read_view(session, incident_id)
-
-    async def _detect_in_steps(
-        self,
-        post: Post,
-        detected_at: datetime | None,
-        importance: Importance,
-        hook: TriageHook,
-    ) -> Detected:
-        """The hook's two steps around detect, each in its own transaction.
-
-        Remove once IncidentService.detect takes `triage=`: then a crash between the steps
-        can no longer leave an incident without its hints.
-        """
-        now = self._clock.now()
-        async with self._sessions() as session, session.begin():
-            store = IncidentStore(session)
-            known = None
-            if post.external_id:
-                known = await store.find_by_external(post.source.value, post.external_id)
-            if known is None:
-                known = await store.find_by_url(post.url)
-            if known is None:
-                known = await hook.duplicate_of(session, post, detected_at or now, now)
-        if known is not None:
-            incident = await self._incidents.get(known)
-            return Detected(incident, created=False)
-        detected = await self._incidents.detect(
-            post, detected_at=detected_at, importance=importance
-        )
-        if detected.created:
-            async with self._sessions() as session, session.begin():
-                await hook.annotate(session, detected.incident.id, post, self._clock.now())
-        return detected
 
 
 __all__ = [

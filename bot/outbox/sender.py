@@ -339,6 +339,7 @@ class OutboxSender:
         self._rescan = asyncio.Event()
         self._in_flight = asyncio.Semaphore(self.options.max_in_flight)
         self._active: dict[int, asyncio.Task[None]] = {}
+        self._skipped: set[int] = set()  # due chats a scan passed over: they had a worker
         self._failures: dict[int, int] = {}  # consecutive failures per chat, for the backoff
         # Rows sent whose mark could not be written (database trouble): marked, not resent.
         self._unmarked: dict[int, _Sent] = {}
@@ -398,7 +399,7 @@ class OutboxSender:
         _done, pending = await asyncio.wait(tasks, timeout=self.options.shutdown_timeout)
         for task in pending:
             # A request cut off here may have reached Telegram: a possible duplicate.
-            log.warning("outbox: stopping the worker of chat with a request still on the way")
+            log.warning("outbox: %s cancelled with a request on the way", task.get_name())
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
 
@@ -423,8 +424,11 @@ class OutboxSender:
                 )
             )
         for chat_id in chats:
-            if chat_id in self._active or len(self._active) >= self.options.max_active_chats:
+            if chat_id in self._active:
+                self._skipped.add(chat_id)
                 continue
+            if len(self._active) >= self.options.max_active_chats:
+                break
             self._active[chat_id] = asyncio.create_task(
                 self._chat_worker(chat_id), name=f"outbox-chat-{chat_id}"
             )
@@ -443,13 +447,11 @@ class OutboxSender:
             raise _Stopping
 
     async def _chat_worker(self, chat_id: int) -> None:
-        worked = False
         try:
             while not self._stop.is_set():
                 await self._limiter.wait_chat(chat_id)
                 if not await self._deliver_next(chat_id):
                     return
-                worked = True
         except _Stopping:
             pass
         except Exception:
@@ -457,10 +459,11 @@ class OutboxSender:
             self._limiter.block_chat(chat_id, self._backoff(chat_id))
         finally:
             self._active.pop(chat_id, None)
-            if worked:
-                # Rows may have come for this chat while the worker was finishing. (A worker
-                # that found nothing at all, e.g. because another process holds the chat,
-                # does not ask again at once: that would spin.)
+            if chat_id in self._skipped:
+                # A scan saw new rows for this chat while the worker was finishing: look
+                # again now rather than at the next poll. (Not after every worker: one that
+                # found nothing because another process holds the chat would spin.)
+                self._skipped.discard(chat_id)
                 self._rescan.set()
 
     # --- one row ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -50,6 +50,18 @@ COMMANDS: Mapping[str, Callable[..., Outcome]] = {
 }
 
 ATTEMPTS = 4  # a conflict is retried on fresh data; the workflow then refuses or applies it
+
+
+class DetectTriage(Protocol):
+    """Intake's hints, run inside detection's transaction (bot/intake/store.py)."""
+
+    async def duplicate_of(
+        self, session: AsyncSession, post: Post, detected_at: datetime, now: datetime
+    ) -> int | None: ...
+
+    async def annotate(
+        self, session: AsyncSession, incident_id: int, post: Post, now: datetime
+    ) -> None: ...
 
 
 class UnknownIncident(Exception):
@@ -152,14 +164,21 @@ class IncidentService:
         detected_at: datetime | None = None,
         importance: Importance = Importance.NORMAL,
         by_person_id: int | None = None,
+        triage: DetectTriage | None = None,
     ) -> Detected:
-        """Open an incident for a post, unless the same post is already one (idempotent)."""
+        """Open an incident for a post, unless the same post is already one (idempotent).
+
+        `triage` (the intake's) may name an open incident the post repeats, and writes its
+        hints on the new incident, inside this same transaction.
+        """
         for attempt in range(ATTEMPTS):
             now = self._clock.now()
             try:
                 async with self._sessions() as session, session.begin():
                     store = IncidentStore(session)
                     existing = await self._existing(store, post)
+                    if existing is None and triage is not None:
+                        existing = await triage.duplicate_of(session, post, detected_at or now, now)
                     if existing is not None:
                         incident = await store.get(existing)
                         assert incident is not None
@@ -179,6 +198,8 @@ class IncidentService:
                         actor=actor,
                     )
                     await store.save(outcome, now)
+                    if triage is not None:
+                        await triage.annotate(session, incident_id, post, now)
                     await self._refresh_cards(session, outcome.incident, now)
                     await self._write_outbox(session, outcome.messages, now)
             except IntegrityError:

@@ -11,6 +11,17 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import SendMessage
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
@@ -22,8 +33,11 @@ from bot.outbox import (
     Renderer,
     SenderLimits,
     SenderOptions,
+    Verdict,
     Window,
+    classify,
     notify_admins,
+    prune_sent,
 )
 from db.engine import create_engine, create_session_factory
 from db.models import IncidentCard, OutboxRow
@@ -480,3 +494,50 @@ async def test_two_senders_share_a_postgres_outbox(
 def test_in_order_helper() -> None:
     assert in_order(["a", "b", "b", "c"], ["a", "b", "c"])
     assert not in_order(["b", "a"], ["a", "b"])
+
+
+# --- small parts --------------------------------------------------------------------------------
+
+
+def _method() -> SendMessage:
+    return SendMessage(chat_id=1, text="x")
+
+
+@pytest.mark.parametrize(
+    ("error", "verdict"),
+    [
+        (TelegramRetryAfter(_method(), "Too Many Requests", 3), Verdict.RETRY_AFTER),
+        (TelegramBadRequest(_method(), "Bad Request: chat not found"), Verdict.CHAT),
+        (TelegramForbiddenError(_method(), "Forbidden: bot was kicked"), Verdict.CHAT),
+        (TelegramMigrateToChat(_method(), "migrated", -1001), Verdict.CHAT),
+        (TelegramBadRequest(_method(), "Bad Request: can't parse entities"), Verdict.ROW),
+        (TelegramEntityTooLarge(_method(), "Request Entity Too Large"), Verdict.ROW),
+        (TelegramServerError(_method(), "Internal Server Error"), Verdict.TRANSIENT),
+        (TelegramNetworkError(_method(), "ServerDisconnectedError"), Verdict.TRANSIENT),
+        (ClientDecodeError("Failed to decode object", ValueError(), "<html>"), Verdict.TRANSIENT),
+        (TimeoutError(), Verdict.TRANSIENT),
+        (RuntimeError("bug"), Verdict.UNEXPECTED),
+    ],
+)
+def test_errors_are_classified(error: BaseException, verdict: Verdict) -> None:
+    assert classify(error) is verdict
+
+
+@sqlite_only
+async def test_prune_sent_keeps_the_rest(
+    factory: async_sessionmaker[AsyncSession], fake_telegram: FakeTelegram
+) -> None:
+    await add_rows(factory, [(5, "old"), (5, "new")])
+    await add_rows(factory, [(5, "waiting")], not_before=NOW + timedelta(days=1))
+    async with factory() as session:
+        await session.execute(
+            sa.update(OutboxRow)
+            .where(OutboxRow.key.in_(["old", "new"]))
+            .values(
+                state="sent",
+                sent_at=sa.case((OutboxRow.key == "old", NOW), else_=NOW + timedelta(days=8)),
+            )
+        )
+        assert await prune_sent(session, NOW + timedelta(days=7)) == 1
+        await session.commit()
+    assert [r.key for r in await outbox_rows(factory)] == ["new", "waiting"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 08:21:39.434023
+Create Date: 2026-11-23 09:45:42.666654
 """
 
 from __future__ import annotations
@@ -81,6 +81,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("source", "external_id", name=op.f("uq_incidents_source_external_id")),
     )
     with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_incidents_author_detected", ["author_url", "detected_at"], unique=False
+        )
         batch_op.create_index("ix_incidents_status", ["status"], unique=False)
         batch_op.create_index("ix_incidents_url", ["url"], unique=False)
 
@@ -263,6 +266,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_duplicate_posts")),
     )
+    with op.batch_alter_table("duplicate_posts", schema=None) as batch_op:
+        batch_op.create_index("ix_duplicate_posts_incident", ["incident_id"], unique=False)
+
     op.create_table(
         "events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -504,6 +510,9 @@ def downgrade() -> None:
     op.drop_table("incident_cards")
     op.drop_table("group_chats")
     op.drop_table("events")
+    with op.batch_alter_table("duplicate_posts", schema=None) as batch_op:
+        batch_op.drop_index("ix_duplicate_posts_incident")
+
     op.drop_table("duplicate_posts")
     op.drop_table("drafts")
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
@@ -516,6 +525,7 @@ def downgrade() -> None:
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_index("ix_incidents_url")
         batch_op.drop_index("ix_incidents_status")
+        batch_op.drop_index("ix_incidents_author_detected")
 
     op.drop_table("incidents")
     # ### end Alembic commands ###
