@@ -67,6 +67,15 @@ def test_timer_settings_reach_the_policy(monkeypatch: pytest.MonkeyPatch) -> Non
         ("CALENDAR_EXTRA_DAYS_OFF", "2027-13-01", "CALENDAR_EXTRA_DAYS_OFF: '2027-13-01'"),
         ("PUBLISHER", "robot", "PUBLISHER:"),
         ("TIMER_FINAL_ANSWER_DAYS", "zero", "TIMER_FINAL_ANSWER_DAYS:"),
+        ("INTAKE_API_TOKEN", "short", "INTAKE_API_TOKEN needs at least 16 characters"),
+        ("VK_GROUP_ID", "123", "VK_GROUP_ID and VK_CONFIRMATION must be set together"),
+        ("INTAKE_PORT", "99999", "INTAKE_PORT:"),
+        ("ALERT_REMINDER_SHARE", "2", "ALERT_REMINDER_SHARE: must be a number between 0 and 1"),
+        ("ALERT_ESCALATE_AFTER", "soon", "ALERT_ESCALATE_AFTER: must be an ISO 8601 duration"),
+        ("DIGEST_TIME", "9am", "DIGEST_TIME: must be a time HH:MM, or off"),
+        ("DIGEST_WEEKLY_WEEKDAY", "funday", "DIGEST_WEEKLY_WEEKDAY: must be mon"),
+        ("TELEGRAM_DISCUSSION_CHATS", "-100, abc", "TELEGRAM_DISCUSSION_CHATS: 'abc'"),
+        ("SENDER_GLOBAL_PER_SECOND", "0", "SENDER_GLOBAL_PER_SECOND:"),
     ],
 )
 def test_wrong_setting_names_the_variable_and_what_it_accepts(
@@ -76,6 +85,23 @@ def test_wrong_setting_names_the_variable_and_what_it_accepts(
     with pytest.raises(SettingsError) as raised:
         load_settings()
     assert expected in str(raised.value)
+
+
+def test_alert_settings_reach_the_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALERT_REMINDER_SHARE", "off")
+    monkeypatch.setenv("ALERT_ESCALATE_AFTER", "PT1H")
+    monkeypatch.setenv("DIGEST_WEEKLY_WEEKDAY", "fri")
+    policy = load_settings().alert_policy()
+    assert policy.reminder_share is None
+    assert policy.escalate_after == timedelta(hours=1)
+    assert policy.weekly_digest_weekday == 4
+
+
+def test_intake_is_off_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not load_settings().intake_config().enabled
+    monkeypatch.setenv("INTAKE_API_TOKEN", "x" * 20)
+    config = load_settings().intake_config()
+    assert config.api_enabled and config.host == "127.0.0.1"
 
 
 def test_missing_token_tells_how_to_get_one() -> None:
