@@ -203,8 +203,13 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         if scheduler is not None:
             await scheduler.shutdown()
         for task in background:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            # The sender finishes the requests on the way (cancelling them could send a
+            # message twice); only a sender that does not stop in time is cancelled.
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=15)
+            except (TimeoutError, Exception):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         await bot.session.close()
         await engine.dispose()

@@ -28,8 +28,10 @@ MESSAGE_BUDGET = 3800  # leave room under Telegram's 4096 for the header
 
 async def _names(services: Services) -> tuple[dict[str, str], dict[int, str]]:
     async with services.sessions() as session:
-        orgs = dict((await session.execute(select(Organisation.code, Organisation.name))).tuples())
-        people = dict((await session.execute(select(Person.id, Person.full_name))).tuples())
+        orgs = dict(
+            (await session.execute(select(Organisation.code, Organisation.name))).tuples().all()
+        )
+        people = dict((await session.execute(select(Person.id, Person.full_name))).tuples().all())
     return orgs, people
 
 

@@ -35,9 +35,11 @@ not send the media again.
 
 Several processes (PostgreSQL): a worker claims the first due row of a chat with
 `SELECT … FOR UPDATE SKIP LOCKED` and holds that lock through the request until the mark
-commits, so another process skips the chat meanwhile and order holds. On SQLite nothing is
-locked (one process per database, the polling set-up): the read ends before the request, so
-that no transaction spans a network call.
+commits, so another process skips the chat meanwhile and order holds. The rate limits are
+kept per process, though: two senders together may reach twice the overall rate, and send to
+one chat back to back. Run one sender per bot (or divide the limits between the senders).
+On SQLite nothing is locked (one process per database, the polling set-up): the read ends
+before the request, so that no transaction spans a network call.
 """
 
 from __future__ import annotations

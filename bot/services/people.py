@@ -15,9 +15,9 @@ from db.models import Absence, GroupChat, Invitation, Organisation, Person
 class DirectoryChangeRefused(Exception):
     """Why a change cannot be made: `code` is a message key suffix."""
 
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__(reason)
+        self.code = reason
         self.params = params
 
 
