@@ -9,7 +9,14 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart, Filter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.fsm.state import State
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
 
 from bot.services.incidents import NotRegistered, StepRefused, UnknownIncident
 from db import directory_queries as directory
@@ -89,6 +96,32 @@ async def _tell(event: CallbackQuery | Message, text: str) -> None:
         await event.answer(text[:200], show_alert=True)
     else:
         await event.answer(text)
+
+
+def cancel_keyboard(t: Translate) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[cancel_row(t)])
+
+
+def cancel_row(t: Translate) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(text=t("button.cancel"), callback_data=FlowCb(op=FlowOp.CANCEL).pack())
+    ]
+
+
+async def ask_for_text(
+    query: CallbackQuery,
+    state: FSMContext,
+    step: State,
+    t: Translate,
+    prompt: str,
+    **data: Any,
+) -> None:
+    """Start a guided step that waits for one text message (a comment, a link, …)."""
+    await state.set_state(step)
+    await state.set_data(data)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(prompt, reply_markup=cancel_keyboard(t))
 
 
 async def tell_done(event: CallbackQuery | Message, text: str) -> None:

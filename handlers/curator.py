@@ -26,15 +26,20 @@ from handlers.callbacks import (
     Act,
     CardCb,
     CloseCb,
-    FlowCb,
-    FlowOp,
     OrgPickCb,
     PickOp,
     ReasonOp,
     ReturnCb,
 )
 from handlers.cards import e
-from handlers.common import HasRole, Translate, perform, tell_done
+from handlers.common import (
+    HasRole,
+    Translate,
+    ask_for_text,
+    cancel_row,
+    perform,
+    tell_done,
+)
 from handlers.context import Services
 from workflow.model import (
     AssignmentStatus,
@@ -59,12 +64,6 @@ class AskCurator(StatesGroup):
     return_comment = State()
     reopen_comment = State()
     stage_limits = State()
-
-
-def _cancel_row(t: Translate) -> list[InlineKeyboardButton]:
-    return [
-        InlineKeyboardButton(text=t("button.cancel"), callback_data=FlowCb(op=FlowOp.CANCEL).pack())
-    ]
 
 
 # --- routing (п.10, п.11, п.19) ---------------------------------------------------------------
@@ -92,7 +91,7 @@ async def start_routing(
         await state.set_state(AskCurator.topic_location)
         await query.message.answer(
             t("ask.topic_location", id=incident.id),
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=[_cancel_row(t)]),
+            reply_markup=InlineKeyboardMarkup(inline_keyboard=[cancel_row(t)]),
         )
         return
     await _show_picker(query.message, services, incident, state, t, new=True)
@@ -173,7 +172,7 @@ async def _show_picker(
                 text=t("button.confirm"),
                 callback_data=OrgPickCb(incident=incident.id, op=PickOp.CONFIRM).pack(),
             ),
-            *_cancel_row(t),
+            *cancel_row(t),
         ]
     )
     key = "ask.pick_consolidator" if single else "ask.pick_organisations"
@@ -387,7 +386,7 @@ def _reasons_keyboard(
             ),
         ]
     )
-    rows.append(_cancel_row(t))
+    rows.append(cancel_row(t))
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -529,7 +528,7 @@ async def ask_close(query: CallbackQuery, callback_data: CardCb, t: Translate) -
         ]
         for reason in NoAnswerReason
     ]
-    rows.append(_cancel_row(t))
+    rows.append(cancel_row(t))
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
@@ -567,14 +566,10 @@ async def close(
 async def ask_reopen(
     query: CallbackQuery, callback_data: CardCb, state: FSMContext, t: Translate
 ) -> None:
-    await state.set_state(AskCurator.reopen_comment)
-    await state.set_data({"incident": callback_data.incident})
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            t("ask.reopen_comment", id=callback_data.incident),
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=[_cancel_row(t)]),
-        )
+    prompt = t("ask.reopen_comment", id=callback_data.incident)
+    await ask_for_text(
+        query, state, AskCurator.reopen_comment, t, prompt, incident=callback_data.incident
+    )
 
 
 @router.message(AskCurator.reopen_comment, F.text)
@@ -600,14 +595,10 @@ STAGE_FIELDS = ("respond", "reroute", "draft_margin", "review", "resubmit", "pub
 async def ask_limits(
     query: CallbackQuery, callback_data: CardCb, state: FSMContext, t: Translate
 ) -> None:
-    await state.set_state(AskCurator.stage_limits)
-    await state.set_data({"incident": callback_data.incident})
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            t("ask.stage_limits", id=callback_data.incident, fields=", ".join(STAGE_FIELDS)),
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=[_cancel_row(t)]),
-        )
+    prompt = t("ask.stage_limits", id=callback_data.incident, fields=", ".join(STAGE_FIELDS))
+    await ask_for_text(
+        query, state, AskCurator.stage_limits, t, prompt, incident=callback_data.incident
+    )
 
 
 def parse_stage_limits(text: str) -> StageLimits | None:

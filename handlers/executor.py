@@ -20,7 +20,7 @@ from aiogram.types import (
 
 from db.directory_queries import PersonView
 from handlers.callbacks import Act, CardCb, FlowCb, FlowOp
-from handlers.common import HasRole, Translate, perform, tell_done
+from handlers.common import HasRole, Translate, ask_for_text, cancel_row, perform, tell_done
 from handlers.context import Services
 from workflow.model import DraftKind, Media, MediaKind
 from workflow.roles import Role
@@ -55,9 +55,7 @@ def _flow_keyboard(t: Translate) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(
                     text=t("button.send"), callback_data=FlowCb(op=FlowOp.SEND).pack()
                 ),
-                InlineKeyboardButton(
-                    text=t("button.cancel"), callback_data=FlowCb(op=FlowOp.CANCEL).pack()
-                ),
+                *cancel_row(t),
             ]
         ]
     )
@@ -204,13 +202,10 @@ async def _incident_of_card(services: Services, message: Message) -> int | None:
 async def ask_decline(
     query: CallbackQuery, callback_data: CardCb, state: FSMContext, t: Translate
 ) -> None:
-    await state.set_state(AskExecutor.decline_comment)
-    await state.set_data({"incident": callback_data.incident})
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            t("ask.decline_comment", id=callback_data.incident), reply_markup=_cancel(t)
-        )
+    prompt = t("ask.decline_comment", id=callback_data.incident)
+    await ask_for_text(
+        query, state, AskExecutor.decline_comment, t, prompt, incident=callback_data.incident
+    )
 
 
 @router.message(AskExecutor.decline_comment, F.text)
@@ -233,13 +228,16 @@ async def decline(
 async def ask_publication(
     query: CallbackQuery, callback_data: CardCb, state: FSMContext, t: Translate
 ) -> None:
-    await state.set_state(AskExecutor.publication_url)
-    await state.set_data({"incident": callback_data.incident, "draft": callback_data.arg})
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            t("ask.publication_url", id=callback_data.incident), reply_markup=_cancel(t)
-        )
+    prompt = t("ask.publication_url", id=callback_data.incident)
+    await ask_for_text(
+        query,
+        state,
+        AskExecutor.publication_url,
+        t,
+        prompt,
+        incident=callback_data.incident,
+        draft=callback_data.arg,
+    )
 
 
 @router.message(AskExecutor.publication_url, F.text)
@@ -273,15 +271,3 @@ async def confirm_publication(
 @router.message(AskExecutor.publication_url)
 async def text_expected(message: Message, t: Translate) -> None:
     await message.answer(t("ask.text_expected"))
-
-
-def _cancel(t: Translate) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=t("button.cancel"), callback_data=FlowCb(op=FlowOp.CANCEL).pack()
-                )
-            ]
-        ]
-    )
