@@ -18,8 +18,8 @@ run: install
 	$(BIN)/python -m bot run
 
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --no-cache --check .
 
 test: install lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from workflow.calendar import CalendarOverrides, WeeklySchedule, WorkingCalendar
 
 from bot.settings import Settings, parse_date_list
 from db import directory_queries as directory
+from workflow.calendar import CalendarOverrides, WeeklySchedule, WorkingCalendar
 from workflow.calendars import Calendars
 
 
