@@ -12,11 +12,25 @@ import asyncpg
 import pytest
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from db.engine import create_engine
+from bot.clock import ManualClock
+from bot.services.calendars import CalendarConfig
+from bot.services.incidents import IncidentService
+from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
+from tests.support.directory_seed import SeededDirectory, seed_directory
 from tests.support.pg_server import find_pg_bin, running_postgres
+from workflow.calendar import CalendarOverrides
+from workflow.policy import Policy
+
+# The centre's office in the service-level tests: Moscow, Mon–Fri 09:00–18:00, lunch 13–14.
+MOSCOW_OFFICE = CalendarConfig(
+    timezone="Europe/Moscow",
+    office_hours="mon-fri 09:00-18:00 break 13:00-14:00",
+    always=False,
+    overrides=CalendarOverrides(),
+)
 
 # CI runs the same examples every time (a red CI must be reproducible); developers' runs
 # keep exploring new ones. No example deadline anywhere: these machines are shared.
@@ -89,3 +103,20 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_session_factory(engine)
+
+
+@pytest.fixture
+async def people(sessions: async_sessionmaker[AsyncSession]) -> SeededDirectory:
+    async with sessions() as session, session.begin():
+        return await seed_directory(session)
+
+
+@pytest.fixture
+def service(sessions: async_sessionmaker[AsyncSession], clock: ManualClock) -> IncidentService:
+    """The incident service on the test database; each test package sets its own `clock`."""
+    return IncidentService(sessions, clock, Policy(), MOSCOW_OFFICE)

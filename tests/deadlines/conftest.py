@@ -8,29 +8,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.deadlines.digests import DigestSender
 from bot.deadlines.scanner import DeadlineScanner
-from bot.services.calendars import CalendarConfig
-from bot.services.incidents import IncidentService
-from db.engine import create_session_factory
 from db.models import OutboxRow
-from tests.support.directory_seed import SeededDirectory, seed_directory
+from tests.conftest import MOSCOW_OFFICE
 from workflow.alerts import AlertPolicy
-from workflow.calendar import CalendarOverrides
 from workflow.model import Post, Source
-from workflow.policy import Policy
 
 MSK = ZoneInfo("Europe/Moscow")
 NSK = ZoneInfo("Asia/Novosibirsk")
-CONFIG = CalendarConfig(
-    timezone="Europe/Moscow",
-    office_hours="mon-fri 09:00-18:00 break 13:00-14:00",
-    always=False,
-    overrides=CalendarOverrides(),
-)
+CONFIG = MOSCOW_OFFICE
 
 
 def msk(*parts: int) -> datetime:
@@ -48,24 +38,8 @@ def post(number: int) -> Post:
 
 
 @pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_session_factory(engine)
-
-
-@pytest.fixture
-async def people(sessions) -> SeededDirectory:
-    async with sessions() as session, session.begin():
-        return await seed_directory(session)
-
-
-@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(msk(2026, 5, 20, 9))
-
-
-@pytest.fixture
-def service(sessions, clock) -> IncidentService:
-    return IncidentService(sessions, clock, Policy(), CONFIG)
 
 
 @pytest.fixture

@@ -10,20 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.intake import IntakeConfig
 from bot.intake.http_api import create_intake_app
 from bot.intake.store import IntakeService
 from bot.intake.triage import TopicRule, TriageRules
-from bot.services.calendars import CalendarConfig
-from bot.services.incidents import IncidentService
-from db.engine import create_session_factory
 from db.models import DuplicatePost, EventRow, IncidentRow, OutboxRow
-from tests.support.directory_seed import SeededDirectory, seed_directory
-from workflow.calendar import CalendarOverrides
-from workflow.policy import Policy
 
 MSK = ZoneInfo("Europe/Moscow")
 START = datetime(2026, 4, 29, 10, 0, tzinfo=MSK)  # a Wednesday, 10:00 in the centre
@@ -46,30 +39,8 @@ class FakeMonotonic:
 
 
 @pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_session_factory(engine)
-
-
-@pytest.fixture
-async def people(sessions) -> SeededDirectory:
-    async with sessions() as session, session.begin():
-        return await seed_directory(session)
-
-
-@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(START)
-
-
-@pytest.fixture
-def service(sessions, clock) -> IncidentService:
-    config = CalendarConfig(
-        timezone="Europe/Moscow",
-        office_hours="mon-fri 09:00-18:00 break 13:00-14:00",
-        always=False,
-        overrides=CalendarOverrides(frozenset(), frozenset(), frozenset()),
-    )
-    return IncidentService(sessions, clock, Policy(), config)
 
 
 @pytest.fixture

@@ -8,16 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
-from bot.services.calendars import CalendarConfig
-from bot.services.incidents import IncidentService, NotRegistered, StepRefused
-from db.engine import create_session_factory
+from bot.services.incidents import NotRegistered, StepRefused
 from db.incident_store import IncidentStore
 from db.models import DeadlineRow, EventRow, IncidentRow, OutboxRow
-from tests.support.directory_seed import CHATS, SeededDirectory, mark_away, seed_directory
-from workflow.calendar import CalendarOverrides
+from tests.support.directory_seed import CHATS, mark_away
 from workflow.errors import RefusalCode
 from workflow.model import (
     DeadlineKind,
@@ -30,7 +26,6 @@ from workflow.model import (
     ReturnReason,
     Source,
 )
-from workflow.policy import Policy
 from workflow.replay import replay
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -40,30 +35,8 @@ ANSWER = "Здравствуйте! Яму заделают до 5 мая."
 
 
 @pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_session_factory(engine)
-
-
-@pytest.fixture
-async def people(sessions) -> SeededDirectory:
-    async with sessions() as session, session.begin():
-        return await seed_directory(session)
-
-
-@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(START)
-
-
-@pytest.fixture
-def service(sessions, clock) -> IncidentService:
-    config = CalendarConfig(
-        timezone="Europe/Moscow",
-        office_hours="mon-fri 09:00-18:00 break 13:00-14:00",
-        always=False,
-        overrides=CalendarOverrides(frozenset(), frozenset(), frozenset()),
-    )
-    return IncidentService(sessions, clock, Policy(), config)
 
 
 async def _count(sessions, model) -> int:
