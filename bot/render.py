@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.outbox.render import Rendered
+from bot.services.addressing import Audience
 from bot.services.calendars import CalendarConfig, load_calendars
-from bot.services.cards import CENTRE, VIEWER
 from db import directory_queries as directory
 from db.incident_store import IncidentStore
 from db.models import IncidentRow, OutboxRow, Person
@@ -92,9 +92,9 @@ class OutboxRenderer:
             flags=flags,
         )
         audience = params.get("audience")
-        if audience == VIEWER:
+        if audience == Audience.VIEWER:
             actor = Actor(person_id=0)  # no roles: the core accepts no step from it
-        elif audience == CENTRE or not org_code:
+        elif audience == Audience.CENTRE or not org_code:
             actor = curator_actor()
         else:
             actor = executor_actor(incident, org_code)

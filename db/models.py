@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -332,6 +333,7 @@ class OutboxRow(Base):
     __table_args__ = (
         Index("ix_outbox_pending", "state", "not_before", "id"),
         Index("ix_outbox_chat", "chat_id", "state", "id"),
+        Index("ix_outbox_chat_priority", "chat_id", "state", "priority", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -342,6 +344,8 @@ class OutboxRow(Base):
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     locale: Mapped[str] = mapped_column(String(8), default="ru")
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    # Order in a chat: 0 reply to a press, 1 needs action, 2 notice (db/outbox_repository).
+    priority: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
     not_before: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -23,9 +23,10 @@ from bot.i18n import Translator
 from bot.render import OutboxRenderer
 from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
-from bot.services.outbox_writer import enqueue_messages
+from bot.services.outbox_writer import OutboxWriter
 from db import directory_queries as directory
 from db.directory_queries import PersonView
+from db.uow import UnitOfWork
 from workflow.effects import Addressee, AddresseeKind
 from workflow.effects import Message as Notice
 from workflow.roles import CURATOR_ROLES, Role
@@ -126,6 +127,6 @@ class IdentifyMiddleware(BaseMiddleware):
                 "name": user.full_name,
             },
         )
-        async with services.sessions() as session, session.begin():
-            await enqueue_messages(session, [notice], now, services.default_locale)
+        async with UnitOfWork(services.sessions) as uow:
+            await OutboxWriter(services.default_locale).messages(uow, [notice], now)
         services.wake_sender()

@@ -45,11 +45,12 @@ from sqlalchemy.sql.elements import UnaryExpression
 from bot.clock import Clock
 from bot.services.addressing import Recipient, resolve
 from bot.services.calendars import CalendarConfig, load_calendars
-from bot.services.cards import enqueue_card_refresh
+from bot.services.outbox_writer import OutboxWriter
 from db import directory_queries as directory
 from db.incident_store import incident_from_row
 from db.models import DeadlineRow, DraftRow, IncidentRow, OutboxRow
 from db.types import UTCDateTime
+from db.uow import UnitOfWork
 from workflow.alerts import (
     AlertCalendar,
     AlertDecision,
@@ -149,7 +150,9 @@ class AlertWriter:
             )
             recipients = self._recipients.get(message.to)
             if recipients is None:
-                recipients = await resolve(self._session, message.to, self._now)
+                recipients = await resolve(
+                    UnitOfWork.joining(self._session).directory, message.to, self._now
+                )
                 self._recipients[message.to] = recipients
             for recipient in recipients:
                 if (message.key, recipient.chat_id) in seen:
@@ -329,7 +332,9 @@ class DeadlineScanner:
                 if _turns_overdue(claim, decision) and incident.id not in refreshed:
                     # The card shows the overdue state: have it redrawn where it is shown.
                     refreshed.add(incident.id)
-                    await enqueue_card_refresh(session, incident, now, self._default_locale)
+                    await OutboxWriter(self._default_locale).cards(
+                        UnitOfWork.joining(session), incident, now
+                    )
             await writer.write()
         return report, len(due) == limit or len(fresh) == limit
 

@@ -1,20 +1,30 @@
-"""Who reads a workflow message: addressees (roles, organisations, people) resolved to chats.
+"""The one recipient resolver: addressees (roles, organisations, people) to chats.
 
-The core addresses people, never chats (ARCHITECTURE.md); here the directory decides
-where each message lands and applies stand-ins (п.8).
+The core addresses people, never chats (ARCHITECTURE.md); here the directory decides where
+each message and each card lands, and applies stand-ins (п.8): whoever acts for an absent
+person gets what that person would have got.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from db import directory_queries as directory
 from db.directory_queries import PersonView
+from db.directory_repository import DirectoryRepository
 from workflow.effects import Addressee, AddresseeKind
+from workflow.model import Incident
 from workflow.roles import CURATOR_ROLES, Role
+
+
+class Audience(StrEnum):
+    """Which buttons a card shows in a chat."""
+
+    CENTRE = "centre"  # the curator's view
+    ORGANISATION = "org"  # an executor organisation's view
+    VIEWER = "viewer"  # read-only: no workflow buttons
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,48 +33,82 @@ class Recipient:
     locale: str | None  # None: the bot's default
 
 
+@dataclass(frozen=True, slots=True)
+class CardChat:
+    chat_id: int
+    audience: Audience
+    org_code: str | None
+    locale: str | None
+
+
 def _private(people: list[PersonView]) -> list[Recipient]:
     return [Recipient(p.telegram_id, p.locale) for p in people if p.telegram_id is not None]
 
 
+_Chat = TypeVar("_Chat", Recipient, CardChat)
+
+
+def _unique(items: list[_Chat]) -> list[_Chat]:
+    seen: dict[int, _Chat] = {}
+    for item in items:
+        seen.setdefault(item.chat_id, item)  # the first addressee wins (a curator's view)
+    return list(seen.values())
+
+
 async def _with_substitutes(
-    session: AsyncSession, people: list[PersonView], at: datetime
+    directory: DirectoryRepository, people: list[PersonView], at: datetime
 ) -> list[PersonView]:
     """Add the stand-ins of whoever is away, so that nothing waits on an empty desk (п.8)."""
-    substitutes = await directory.acting_substitutes(session, [p.id for p in people], at)
+    substitutes = await directory.acting_substitutes([p.id for p in people], at)
     result = list(people)
     for substitute_ids in substitutes.values():
         for substitute_id in substitute_ids:
-            person = await directory.person_by_id(session, substitute_id)
+            person = await directory.person_by_id(substitute_id)
             if person is not None and person.active:
                 result.append(person)
     return result
 
 
-async def resolve(session: AsyncSession, addressee: Addressee, at: datetime) -> list[Recipient]:
+async def resolve(
+    directory: DirectoryRepository, addressee: Addressee, at: datetime
+) -> list[Recipient]:
     """The chats that receive a message to this addressee, without repeats."""
     recipients: list[Recipient] = []
     if addressee.kind is AddresseeKind.PERSON and addressee.person_id is not None:
-        person = await directory.person_by_id(session, addressee.person_id)
+        person = await directory.person_by_id(addressee.person_id)
         people = [person] if person is not None and person.active else []
-        recipients = _private(await _with_substitutes(session, people, at))
+        recipients = _private(await _with_substitutes(directory, people, at))
     elif addressee.kind is AddresseeKind.ROLE and addressee.role is not None:
         roles = CURATOR_ROLES if addressee.role in CURATOR_ROLES else {addressee.role}
-        chats = await directory.centre_chats(session) if roles == CURATOR_ROLES else []
+        chats = await directory.centre_chats() if roles == CURATOR_ROLES else []
         if chats:  # the centre works in its group: one message there, not one per curator
             recipients = [Recipient(chat_id, None) for chat_id in chats]
         else:
-            people = await directory.people_with_roles(session, roles)
-            recipients = _private(await _with_substitutes(session, people, at))
+            people = await directory.people_with_roles(roles)
+            recipients = _private(await _with_substitutes(directory, people, at))
     elif addressee.kind is AddresseeKind.ORGANISATION and addressee.org_code is not None:
-        chats = await directory.organisation_chats(session, addressee.org_code)
+        chats = await directory.organisation_chats(addressee.org_code)
         if addressee.role is None and chats:
             recipients = [Recipient(chat_id, None) for chat_id in chats]
         else:
             role = addressee.role or Role.EXECUTOR
-            people = await directory.people_with_roles(session, [role], addressee.org_code)
-            recipients = _private(await _with_substitutes(session, people, at))
-    unique: dict[int, Recipient] = {}
-    for recipient in recipients:
-        unique.setdefault(recipient.chat_id, recipient)
-    return list(unique.values())
+            people = await directory.people_with_roles([role], addressee.org_code)
+            recipients = _private(await _with_substitutes(directory, people, at))
+    return _unique(recipients)
+
+
+async def card_chats(
+    directory: DirectoryRepository, incident: Incident, at: datetime
+) -> list[CardChat]:
+    """Where the incident's card is shown: the curators' and each routed organisation's
+    chats, resolved like any message to them (stand-ins included)."""
+    chats = [
+        CardChat(r.chat_id, Audience.CENTRE, None, r.locale)
+        for r in await resolve(directory, Addressee.curators(), at)
+    ]
+    for code in dict.fromkeys(a.org_code for a in incident.assignments):
+        chats += [
+            CardChat(r.chat_id, Audience.ORGANISATION, code, r.locale)
+            for r in await resolve(directory, Addressee.organisation(code), at)
+        ]
+    return _unique(chats)

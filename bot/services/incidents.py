@@ -10,7 +10,7 @@ refuses it if it no longer fits; the refusal names who did what first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -20,13 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.services.calendars import CalendarConfig, load_calendars
-from bot.services.cards import VIEWER, CardChat, enqueue_card, enqueue_card_refresh
-from bot.services.outbox_writer import enqueue_messages
-from db import directory_queries as directory
+from bot.services.outbox_writer import OutboxWriter
 from db.incident_store import IncidentStore, VersionConflict
+from db.uow import UnitOfWork
 from workflow import commands
 from workflow.calendars import Calendars
-from workflow.effects import Actor, Event, Message, Outcome
+from workflow.effects import Actor, Event, Outcome
 from workflow.errors import CommandRefused, RefusalCode
 from workflow.model import Importance, Incident, Post
 from workflow.policy import Policy
@@ -112,48 +111,48 @@ class IncidentService:
         self._calendar_config = calendar_config
         self._default_locale = default_locale
         self._on_committed = on_committed
+        self.outbox = OutboxWriter(default_locale)
+
+    def _unit(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions)
 
     # --- reading ------------------------------------------------------------------------------
 
     async def get(self, incident_id: int) -> Incident:
-        async with self._sessions() as session:
-            incident = await IncidentStore(session).get(incident_id)
+        async with self._unit() as uow:
+            incident = await uow.incidents.get(incident_id)
         if incident is None:
             raise UnknownIncident(incident_id)
         return incident
 
     async def events(self, incident_id: int) -> list[Event]:
-        async with self._sessions() as session:
-            return await IncidentStore(session).events(incident_id)
+        async with self._unit() as uow:
+            return await uow.incidents.events(incident_id)
 
     async def refresh_card(self, incident_id: int) -> None:
         """Re-send the card everywhere it is shown (after a refused or stale press)."""
         now = self._clock.now()
-        async with self._sessions() as session, session.begin():
-            incident = await IncidentStore(session).get(incident_id)
+        async with self._unit() as uow:
+            incident = await uow.incidents.get(incident_id)
             if incident is None:
                 raise UnknownIncident(incident_id)
-            await self._refresh_cards(session, incident, now)
+            await self.outbox.cards(uow, incident, now)
         self._committed()
 
     async def show_card(self, incident_id: int, chat_id: int, locale: str | None = None) -> None:
-        """Send the card to one more chat, read-only (a manager asking about an incident)."""
+        """Send the card to one more chat: read-only for a manager asking about an incident,
+        with its buttons where the chat is one of the card's own."""
         now = self._clock.now()
-        async with self._sessions() as session, session.begin():
-            if await IncidentStore(session).get(incident_id) is None:
+        async with self._unit() as uow:
+            incident = await uow.incidents.get(incident_id)
+            if incident is None:
                 raise UnknownIncident(incident_id)
-            await enqueue_card(
-                session,
-                CardChat(chat_id, VIEWER, None, locale),
-                incident_id,
-                now,
-                self._default_locale,
-            )
+            await self.outbox.card_for_chat(uow, incident, chat_id, locale, now)
         self._committed()
 
     async def calendars(self) -> Calendars:
-        async with self._sessions() as session:
-            return await load_calendars(session, self._calendar_config)
+        async with self._unit() as uow:
+            return await load_calendars(uow.session, self._calendar_config)
 
     # --- detection ----------------------------------------------------------------------------
 
@@ -174,8 +173,9 @@ class IncidentService:
         for attempt in range(ATTEMPTS):
             now = self._clock.now()
             try:
-                async with self._sessions() as session, session.begin():
-                    store = IncidentStore(session)
+                async with self._unit() as uow:
+                    store = uow.incidents
+                    session = uow.session
                     existing = await self._existing(store, post)
                     if existing is None and triage is not None:
                         existing = await triage.duplicate_of(session, post, detected_at or now, now)
@@ -185,7 +185,7 @@ class IncidentService:
                         return Detected(incident, created=False)
                     actor = None
                     if by_person_id is not None:
-                        actor = await self._actor(session, by_person_id, now)
+                        actor = await self._actor(uow, by_person_id, now)
                     moment = detected_at or now
                     incident_id = await store.reserve(post, moment, now)
                     outcome = commands.detect(
@@ -200,8 +200,8 @@ class IncidentService:
                     await store.save(outcome, now)
                     if triage is not None:
                         await triage.annotate(session, incident_id, post, now)
-                    await self._refresh_cards(session, outcome.incident, now)
-                    await self._write_outbox(session, outcome.messages, now)
+                    await self.outbox.cards(uow, outcome.incident, now)
+                    await self.outbox.messages(uow, outcome.messages, now)
             except IntegrityError:
                 # Another request stored the same post a moment ago: read theirs.
                 if attempt == ATTEMPTS - 1:
@@ -239,13 +239,13 @@ class IncidentService:
         for attempt in range(ATTEMPTS):
             now = self._clock.now()
             try:
-                async with self._sessions() as session, session.begin():
-                    store = IncidentStore(session)
+                async with self._unit() as uow:
+                    store = uow.incidents
                     incident = await store.get(incident_id)
                     if incident is None:
                         raise UnknownIncident(incident_id)
-                    actor = await self._actor(session, person_id, now)
-                    calendars = await load_calendars(session, self._calendar_config)
+                    actor = await self._actor(uow, person_id, now)
+                    calendars = await load_calendars(uow.session, self._calendar_config)
                     try:
                         outcome = function(incident, actor, now, self.policy, calendars, **args)
                     except CommandRefused as refused:
@@ -253,8 +253,8 @@ class IncidentService:
                         last = events[-1] if events else None
                         raise StepRefused(refused, last, incident) from None
                     await store.save(outcome, now)
-                    await self._refresh_cards(session, outcome.incident, now)
-                    await self._write_outbox(session, outcome.messages, now)
+                    await self.outbox.cards(uow, outcome.incident, now)
+                    await self.outbox.messages(uow, outcome.messages, now)
             except VersionConflict as conflict:
                 log.info("incident %s: %s; retrying on fresh data", incident_id, conflict)
                 if attempt == ATTEMPTS - 1:
@@ -269,26 +269,16 @@ class IncidentService:
             return outcome
         raise AssertionError("unreachable")
 
-    async def _actor(self, session: AsyncSession, person_id: int, now: datetime) -> Actor:
-        person = await directory.person_by_id(session, person_id)
+    async def _actor(self, uow: UnitOfWork, person_id: int, now: datetime) -> Actor:
+        person = await uow.directory.person_by_id(person_id)
         if person is None or not person.active:
             raise NotRegistered(person_id)
         return Actor(
             person_id=person.id,
             roles=person.roles,
             org_code=person.org_code,
-            stands_in_for=await directory.stands_in_for(session, person.id, now),
+            stands_in_for=await uow.directory.stands_in_for(person.id, now),
         )
-
-    async def _write_outbox(
-        self, session: AsyncSession, messages: Sequence[Message], now: datetime
-    ) -> None:
-        await enqueue_messages(session, messages, now, self._default_locale)
-
-    async def _refresh_cards(
-        self, session: AsyncSession, incident: Incident, now: datetime
-    ) -> None:
-        await enqueue_card_refresh(session, incident, now, self._default_locale)
 
     def _committed(self) -> None:
         if self._on_committed is not None:

@@ -1,42 +1,136 @@
-"""Workflow messages into outbox rows, in the caller's transaction (ARCHITECTURE.md, outbox)."""
+"""The one outbox writer: every message, card and card edit becomes a row here.
+
+It runs in the caller's unit of work, so a change and what it has to tell commit together
+(ARCHITECTURE.md, outbox). Addressees go through the one resolver (bot/services/addressing).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.services.addressing import resolve
-from db.models import OutboxRow
+from bot.services.addressing import Audience, CardChat, card_chats, resolve
+from db.outbox_repository import OutboxKind, OutgoingMessage, Priority
+from db.uow import UnitOfWork
 from workflow.effects import Message
+from workflow.model import Incident
+
+CARD_KEY = "card"
 
 
-async def enqueue_messages(
-    session: AsyncSession,
-    messages: Sequence[Message],
-    now: datetime,
-    default_locale: str,
-    not_before: datetime | None = None,
-) -> list[OutboxRow]:
-    """One pending row per recipient chat of each message; the sender delivers them."""
-    rows: list[OutboxRow] = []
-    for message in messages:
-        for recipient in await resolve(session, message.to, now):
-            rows.append(
-                OutboxRow(
-                    chat_id=recipient.chat_id,
-                    kind="message",
-                    incident_id=message.incident_id,
-                    key=message.key,
-                    params=dict(message.params),
-                    locale=recipient.locale or default_locale,
-                    state="pending",
-                    not_before=not_before or now,
-                    attempts=0,
-                    created_at=now,
+class OutboxWriter:
+    def __init__(self, default_locale: str) -> None:
+        self.default_locale = default_locale
+
+    async def messages(
+        self,
+        uow: UnitOfWork,
+        messages: Sequence[Message],
+        now: datetime,
+        *,
+        not_before: datetime | None = None,
+        priority: Priority = Priority.NOTICE,
+    ) -> list[int]:
+        """One pending row per recipient chat of each workflow message."""
+        rows: list[OutgoingMessage] = []
+        for message in messages:
+            for recipient in await resolve(uow.directory, message.to, now):
+                rows.append(
+                    OutgoingMessage(
+                        chat_id=recipient.chat_id,
+                        key=message.key,
+                        params=dict(message.params),
+                        locale=recipient.locale or self.default_locale,
+                        not_before=not_before or now,
+                        incident_id=message.incident_id,
+                        priority=priority,
+                    )
                 )
-            )
-    session.add_all(rows)
-    await session.flush()
-    return rows
+        return await uow.outbox.add(rows, now)
+
+    async def cards(
+        self, uow: UnitOfWork, incident: Incident, now: datetime, *, reply_chat: int | None = None
+    ) -> list[int]:
+        """Refresh the incident's card in every chat that shows it; the chat whose press
+        caused the change gets its card first (Priority.REPLY)."""
+        chats = await card_chats(uow.directory, incident, now)
+        return await uow.outbox.add(
+            [
+                self._card(
+                    chat,
+                    incident.id,
+                    now,
+                    Priority.REPLY if chat.chat_id == reply_chat else Priority.ACTION,
+                )
+                for chat in chats
+            ],
+            now,
+        )
+
+    async def card(
+        self,
+        uow: UnitOfWork,
+        chat: CardChat,
+        incident_id: int,
+        now: datetime,
+        priority: Priority = Priority.REPLY,
+    ) -> list[int]:
+        return await uow.outbox.add([self._card(chat, incident_id, now, priority)], now)
+
+    async def card_for_chat(
+        self,
+        uow: UnitOfWork,
+        incident: Incident,
+        chat_id: int,
+        locale: str | None,
+        now: datetime,
+    ) -> list[int]:
+        """The card in one more chat (`/incident N`): the chat's own view if it is one of the
+        card's chats (so its buttons stay), else read-only."""
+        for chat in await card_chats(uow.directory, incident, now):
+            if chat.chat_id == chat_id:
+                return await self.card(uow, chat, incident.id, now)
+        viewer = CardChat(chat_id, Audience.VIEWER, None, locale)
+        return await self.card(uow, viewer, incident.id, now)
+
+    async def text(
+        self,
+        uow: UnitOfWork,
+        chat_id: int,
+        key: str,
+        now: datetime,
+        *,
+        params: Mapping[str, Any] | None = None,
+        locale: str | None = None,
+        priority: Priority = Priority.REPLY,
+        incident_id: int | None = None,
+        kind: OutboxKind = OutboxKind.MESSAGE,
+        not_before: datetime | None = None,
+    ) -> list[int]:
+        """A message to one chat (a reply that is part of a step, an admin notice)."""
+        row = OutgoingMessage(
+            chat_id=chat_id,
+            key=key,
+            params=dict(params or {}),
+            locale=locale or self.default_locale,
+            not_before=not_before or now,
+            kind=kind,
+            incident_id=incident_id,
+            priority=priority,
+        )
+        return await uow.outbox.add([row], now)
+
+    def _card(
+        self, chat: CardChat, incident_id: int, now: datetime, priority: Priority
+    ) -> OutgoingMessage:
+        return OutgoingMessage(
+            chat_id=chat.chat_id,
+            key=CARD_KEY,
+            params={"audience": chat.audience.value, "org_code": chat.org_code},
+            locale=chat.locale or self.default_locale,
+            not_before=now,
+            kind=OutboxKind.CARD,
+            incident_id=incident_id,
+            priority=priority,
+        )

@@ -1,0 +1,10 @@
+"""Deadline rows: the only SQL about them (filled in as the shell moves onto repositories)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class DeadlineRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session

@@ -1,0 +1,90 @@
+"""The unit of work: one session, one transaction, one commit.
+
+Services open one (`async with UnitOfWork(sessions) as uow:`), reach the repositories
+through it, and the work is committed once when the block ends without an exception
+(rolled back otherwise). Repositories flush but never commit.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction, async_sessionmaker
+
+from db.deadline_repository import DeadlineRepository
+from db.directory_repository import DirectoryRepository
+from db.incident_store import IncidentStore
+from db.intake_repository import IntakeRepository
+from db.outbox_repository import OutboxRepository
+from db.report_repository import ReportRepository
+
+
+class UnitOfWork:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+        self._transaction: AsyncSessionTransaction | None = None
+
+    @classmethod
+    def joining(cls, session: AsyncSession) -> UnitOfWork:
+        """Repositories on a session whose transaction someone else owns (transition only:
+        every caller should open its own unit of work)."""
+        unit = cls.__new__(cls)
+        unit._session = session
+        unit._transaction = None
+        return unit
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._session = self._sessions()
+        self._transaction = await self._session.begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        assert self._session is not None and self._transaction is not None
+        try:
+            if exc_type is None:
+                await self._transaction.commit()
+            else:
+                await self._transaction.rollback()
+        finally:
+            await self._session.close()
+
+    @property
+    def session(self) -> AsyncSession:
+        """For repositories only (they live in db/); services use the repositories."""
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._session
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    @cached_property
+    def incidents(self) -> IncidentStore:
+        return IncidentStore(self.session)
+
+    @cached_property
+    def directory(self) -> DirectoryRepository:
+        return DirectoryRepository(self.session)
+
+    @cached_property
+    def outbox(self) -> OutboxRepository:
+        return OutboxRepository(self.session)
+
+    @cached_property
+    def deadlines(self) -> DeadlineRepository:
+        return DeadlineRepository(self.session)
+
+    @cached_property
+    def intake(self) -> IntakeRepository:
+        return IntakeRepository(self.session)
+
+    @cached_property
+    def reports(self) -> ReportRepository:
+        return ReportRepository(self.session)
