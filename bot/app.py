@@ -46,7 +46,7 @@ async def _admin_chats(session: AsyncSession) -> list[int]:
 
 def create_bot(settings: Settings) -> Bot:
     token = require_token(settings)
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_base))
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base))
     return Bot(
         token=token.get_secret_value(),
         session=session,
@@ -85,13 +85,13 @@ def build_services(
 ) -> Services:
     calendar_config = CalendarConfig.from_settings(settings)
     policy = settings.policy()
-    translator = Translator(default_locale=settings.default_locale)
+    translator = Translator(default_locale=settings.general.default_locale)
     incidents = IncidentService(
         sessions,  # type: ignore[arg-type]
         clock,
         policy,
         calendar_config,
-        default_locale=settings.default_locale,
+        default_locale=settings.general.default_locale,
         on_committed=on_committed or wake.set,
     )
     renderer = OutboxRenderer(translator, clock, policy, calendar_config)
@@ -102,7 +102,7 @@ def build_services(
         renderer=renderer,
         clock=clock,
         calendar_config=calendar_config,
-        default_locale=settings.default_locale,
+        default_locale=settings.general.default_locale,
         wake_sender=wake.set,
         discussion_chats=settings.discussion_chats(),
     )
@@ -112,8 +112,8 @@ async def triage_rules(
     settings: Settings, sessions: async_sessionmaker[AsyncSession]
 ) -> TriageRules:
     """Topics with keywords from INTAKE_TOPICS_FILE, else each organisation's own topics."""
-    if settings.intake_topics_file is not None:
-        mapping = yaml.safe_load(settings.intake_topics_file.read_text(encoding="utf-8")) or {}
+    if settings.intake.topics_file is not None:
+        mapping = yaml.safe_load(settings.intake.topics_file.read_text(encoding="utf-8")) or {}
         topics = rules_from_mapping(mapping)
     else:
         async with sessions() as session:
@@ -124,22 +124,22 @@ async def triage_rules(
             if not org.is_centre
             for topic in org.topics or []
         ]
-    return TriageRules(topics=topics, duplicate_ratio=settings.intake_duplicate_ratio)
+    return TriageRules(topics=topics, duplicate_ratio=settings.intake.duplicate_ratio)
 
 
 async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
     bot = create_bot(settings)  # fails first, before anything is written, without a token
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database.url)
     background: list[asyncio.Task[None]] = []
     scheduler: DeadlineScheduler | None = None
     intake_server: IntakeServer | None = None
     stop = asyncio.Event()
     try:
         await upgrade(engine)
-        if settings.directory_file is not None:
+        if settings.directory.file is not None:
             from bot.directory_cli import import_directory_file
 
-            if await import_directory_file(engine, settings.directory_file) != 0:
+            if await import_directory_file(engine, settings.directory.file) != 0:
                 return 2
         sessions = create_session_factory(engine)
         wake = asyncio.Event()
@@ -150,17 +150,17 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             clock,
             calendar_config,
             settings.alert_policy(),
-            default_locale=settings.default_locale,
+            default_locale=settings.general.default_locale,
         )
         digests = DigestSender(
             sessions,
             clock,
             calendar_config,
             settings.alert_policy(),
-            default_locale=settings.default_locale,
+            default_locale=settings.general.default_locale,
         )
         scheduler = DeadlineScheduler(
-            scanner, digests, clock, tick_interval=settings.deadline_tick_interval
+            scanner, digests, clock, tick_interval=settings.alerts.tick_interval
         )
 
         def committed() -> None:  # new rows: deliver them, and look at new deadlines
@@ -176,9 +176,9 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             bot,
             services.renderer,
             settings.sender_limits(),
-            options=SenderOptions(poll_interval=settings.outbox_poll_seconds),
+            options=SenderOptions(poll_interval=settings.sender.poll_seconds),
             on_permanent_failure=notify_admins(
-                _admin_chats, clock=services.clock, locale=settings.default_locale
+                _admin_chats, clock=services.clock, locale=settings.general.default_locale
             ),
             wake_event=wake,
             clock=services.clock,
@@ -193,7 +193,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             )
             await intake_server.start()
             log.info("intake listening on %s:%s", intake_config.host, intake_server.port)
-        log.info("starting long polling against %s as @%s", settings.bot_api_base, me.username)
+        log.info("starting long polling against %s as @%s", settings.telegram.api_base, me.username)
         await dispatcher.start_polling(bot, handle_signals=True)
         return 0
     finally:
