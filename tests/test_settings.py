@@ -128,11 +128,7 @@ def test_token_is_secret() -> None:
 
 
 def _run_bot(args: list[str], env_extra: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key.upper() not in ENV_NAMES
-    }
+    env = {key: value for key, value in os.environ.items() if key.upper() not in ENV_NAMES}
     env.update(env_extra)
     env["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
