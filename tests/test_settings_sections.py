@@ -125,3 +125,13 @@ def test_default_locale_accepts_exactly_the_supported_languages(
     monkeypatch.setenv("DEFAULT_LOCALE", "de")
     with pytest.raises(SettingsError, match=r"DEFAULT_LOCALE: must be " + " or ".join(LOCALES)):
         load_settings()
+
+
+def test_a_section_given_in_code_wins_over_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OUTBOX_FLOOD_THRESHOLD", "50")
+    monkeypatch.setenv("SENDER_CHAT_PER_SECOND", "0.5")
+    settings = load_settings(sender={"flood_threshold": 7})
+    assert settings.sender.flood_threshold == 7
+    assert settings.sender.chat_per_second == 0.5  # the rest of the section still from env

@@ -122,18 +122,30 @@ ENV_FIELDS = _env_fields()
 def nest(data: Mapping[str, Any]) -> dict[str, Any]:
     """File flat values (keyed by variable name, any case) under their sections.
 
-    A key that is a section's name passes through (a dict or a built section); flat values
-    win over a section dict given alongside. Unknown keys are dropped, as before.
+    A key that is a section's name (a dict by field or variable names, or a built section)
+    can only come from keyword arguments, so it wins over flat values from the environment.
+    Unknown keys are dropped, as before.
     """
-    nested: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
     for key, value in data.items():
-        if key in Settings.model_fields:
-            section = value.model_dump(by_alias=True) if isinstance(value, BaseModel) else value
-            nested[key] = {**dict(section), **nested.get(key, {})}
-        elif key.upper() in ENV_FIELDS:
+        if key.upper() in ENV_FIELDS:
             section_name, _ = ENV_FIELDS[key.upper()]
             nested.setdefault(section_name, {})[key.upper()] = value
+    for key, value in data.items():
+        if key in Settings.model_fields:
+            given = value.model_dump(by_alias=True) if isinstance(value, BaseModel) else value
+            nested.setdefault(key, {}).update(
+                (_alias(key, name), item) for name, item in dict(given).items()
+            )
     return nested
+
+
+def _alias(section: str, name: str) -> str:
+    """The variable name of a section's field given by its field name (or already so)."""
+    model = Settings.model_fields[section].annotation
+    assert isinstance(model, type) and issubclass(model, BaseModel)
+    field = model.model_fields.get(name)
+    return field.alias if field is not None and field.alias else name.upper()
 
 
 class FlatEnvSource(PydanticBaseSettingsSource):
