@@ -143,6 +143,15 @@ async def test_refused_command_writes_nothing(service, sessions, people) -> None
     assert (await service.get(incident_id)).version == 1
 
 
+async def test_perform_takes_a_command_object_not_a_name(service, sessions, people) -> None:
+    """Commands travel as typed values; a name with loose arguments is not a command."""
+    incident_id = (await service.detect(POST)).incident.id
+    before = [await _count(sessions, m) for m in (EventRow, OutboxRow, DeadlineRow)]
+    with pytest.raises(TypeError, match="not a workflow command"):
+        await service.perform(incident_id, people.people["curator"], "take")  # type: ignore[arg-type]
+    assert [await _count(sessions, m) for m in (EventRow, OutboxRow, DeadlineRow)] == before
+
+
 async def test_unknown_person_is_not_registered(service, people) -> None:
     incident_id = (await service.detect(POST)).incident.id
     with pytest.raises(NotRegistered):
