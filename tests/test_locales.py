@@ -9,7 +9,7 @@ import pytest
 
 from bot.i18n import LOCALES, LOCALES_DIR, Translator, catalogue_keys, placeholders
 from handlers.callbacks import Act
-from workflow.commands import REPLAYERS
+from workflow.commands import EVENT_NAMES
 from workflow.errors import RefusalCode
 from workflow.model import (
     AssignmentStatus,
@@ -55,7 +55,7 @@ def _enum_keys() -> set[str]:
     ]:
         keys |= {f"{prefix}.{member.value}" for member in enum}
     keys |= {f"button.{act.name.lower()}" for act in Act}
-    commands = {*REPLAYERS, "detect"}
+    commands = {*EVENT_NAMES, "detect"}
     keys |= {f"event.{command}" for command in commands}
     for command in commands:
         if command == "submit_draft":

@@ -14,6 +14,7 @@ from db.models import Organisation, Person, PersonRole
 from tests.deadlines.conftest import CONFIG, msk, nsk, post
 from workflow.alerts import AlertPolicy
 from workflow.calendar import WorkingCalendar
+from workflow.commands import Route, Take
 from workflow.roles import Role
 
 CENTRE = WorkingCalendar.russian("Europe/Moscow")
@@ -94,10 +95,10 @@ async def _seed_two_days(service, clock, people) -> None:
     b = (await service.detect(post(2))).incident.id
     clock.set(msk(2026, 5, 19, 16, 10))
     await service.perform(
-        b, people.people["curator"], "route", org_codes=["parks"], topic="Парки", location="сквер"
+        b, people.people["curator"], Route(org_codes=("parks",), topic="Парки", location="сквер")
     )
     clock.set(msk(2026, 5, 19, 16, 20))
-    await service.perform(b, people.people["parks_1"], "take")
+    await service.perform(b, people.people["parks_1"], Take())
 
 
 async def test_morning_digest_figures_and_readers(

@@ -13,6 +13,7 @@ from db.models import DeadlineRow, OutboxRow
 from tests.deadlines.conftest import msk, nsk, post
 from tests.support.directory_seed import mark_away
 from workflow.alerts import AlertStage
+from workflow.commands import Route, SetImportance, Take
 from workflow.model import DeadlineKind, DeadlineState, Importance
 
 CURATORS = {1001, 1002}  # curator and deputy: no centre group chat in the seed
@@ -115,10 +116,7 @@ async def test_organisation_clocks_over_a_weekend_reach_holder_stand_in_and_resp
     await service.perform(
         incident_id,
         people.people["curator"],
-        "route",
-        org_codes=["roads"],
-        topic="Дороги",
-        location="ул. Ленина",
+        Route(org_codes=("roads",), topic="Дороги", location="ул. Ленина"),
     )
     await scanner.tick()
     await outbox.new()
@@ -140,7 +138,7 @@ async def test_organisation_clocks_over_a_weekend_reach_holder_stand_in_and_resp
     await at(clock, scanner, nsk(2026, 5, 18, 9, 15))
     assert fired(await outbox.new()) == alert({ROADS_CHAT}, "deadline.reminder", "respond", "half")
     clock.set(nsk(2026, 5, 18, 9, 17))
-    await service.perform(incident_id, people.people["roads_1"], "take")
+    await service.perform(incident_id, people.people["roads_1"], Take())
     async with sessions() as session, session.begin():
         await mark_away(session, people.people["roads_1"], nsk(2026, 5, 18, 9, 18), None)
     await at(clock, scanner, nsk(2026, 5, 18, 9, 20))  # respond met: no final reminder
@@ -186,10 +184,7 @@ async def test_alert_due_at_1805_reader_time_waits_for_their_next_morning(
     await service.perform(
         incident_id,
         people.people["curator"],
-        "route",
-        org_codes=["roads"],
-        topic="Дороги",
-        location="ул. Ленина",
+        Route(org_codes=("roads",), topic="Дороги", location="ул. Ленина"),
     )
     await scanner.tick()
     await at(clock, scanner, msk(2026, 5, 20, 14, 5))
@@ -211,10 +206,7 @@ async def test_high_importance_alerts_go_at_once_even_after_hours(
     await service.perform(
         incident_id,
         people.people["curator"],
-        "route",
-        org_codes=["roads"],
-        topic="Дороги",
-        location="ул. Ленина",
+        Route(org_codes=("roads",), topic="Дороги", location="ул. Ленина"),
     )
     await scanner.tick()
     await at(clock, scanner, msk(2026, 5, 20, 14, 5))
@@ -262,14 +254,11 @@ async def test_met_deadline_stops_and_a_replaced_one_climbs_its_own_ladder(
     await service.perform(
         incident_id,
         people.people["curator"],
-        "route",
-        org_codes=["parks"],
-        topic="Парки",
-        location="сквер",
+        Route(org_codes=("parks",), topic="Парки", location="сквер"),
     )
     clock.set(msk(2026, 5, 20, 10, 25))
     await service.perform(
-        incident_id, people.people["curator"], "set_importance", importance=Importance.HIGH
+        incident_id, people.people["curator"], SetImportance(importance=Importance.HIGH)
     )
     await scanner.tick()
     await outbox.new()
