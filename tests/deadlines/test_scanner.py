@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from bot.deadlines.scanner import DeadlineScanner
 from db.models import DeadlineRow, OutboxRow
+from db.outbox_repository import Priority
 from tests.deadlines.conftest import msk, nsk, post
 from tests.support.directory_seed import mark_away
 from workflow.alerts import AlertStage
@@ -446,3 +447,21 @@ async def test_a_row_moved_under_the_scanner_rolls_the_whole_batch_back(
     assert report.fired == 0
     assert await outbox.new(prefix=None) == []
     assert {r.alert_stage for r in await deadline_rows(sessions, incident_id)} == {0}
+
+
+async def test_overdue_alerts_go_before_notices_in_their_chats_queue(
+    service, scanner, clock, people, outbox
+) -> None:
+    clock.set(msk(2026, 5, 20, 10, 0))
+    await service.detect(post(14))
+    await scanner.tick()
+    await outbox.new()
+    await at(clock, scanner, msk(2026, 5, 20, 10, 30))  # routing half-time: a reminder
+    reminders = await outbox.new()
+    await at(clock, scanner, msk(2026, 5, 20, 11, 0))  # routing overdue
+    overdue = await outbox.new(kind=None, prefix=None)
+    assert reminders and {r.priority for r in reminders} == {Priority.NOTICE}
+    assert {(r.kind, r.priority) for r in overdue} == {
+        ("message", Priority.ACTION),
+        ("card", Priority.ACTION),
+    }
