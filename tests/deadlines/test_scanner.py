@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from bot.deadlines.scanner import DeadlineScanner
 from db.models import DeadlineRow, OutboxRow
+from db.outbox_repository import Priority
 from tests.deadlines.conftest import msk, nsk, post
 from tests.support.directory_seed import mark_away
 from workflow.alerts import AlertStage
@@ -413,25 +414,43 @@ async def test_a_deadline_that_cannot_be_worked_out_does_not_stop_the_others(
 async def test_a_row_moved_under_the_scanner_rolls_the_whole_batch_back(
     service, scanner, clock, people, outbox, sessions, monkeypatch
 ) -> None:
-    import bot.deadlines.scanner as scanner_module
+    from db.deadline_repository import DeadlineRepository
 
     clock.set(msk(2026, 5, 20, 10, 0))
     incident_id = (await service.detect(post(13))).incident.id
     await scanner.tick()
     await outbox.new()
-    real_advance = scanner_module.DeadlineScanner._advance
+    real_advance = DeadlineRepository.advance
 
-    async def meddling(session, moves):
+    async def meddling(self, moves):
         # Someone else moves one claimed row on, inside our transaction's view.
-        await session.execute(
+        await self._session.execute(
             update(DeadlineRow)
             .where(DeadlineRow.id == moves[0].claim.id)
             .values(alert_stage=AlertStage.FINAL)
         )
-        await real_advance(session, moves)
+        await real_advance(self, moves)
 
-    monkeypatch.setattr(scanner_module.DeadlineScanner, "_advance", staticmethod(meddling))
+    monkeypatch.setattr(DeadlineRepository, "advance", meddling)
     report = await at(clock, scanner, msk(2026, 5, 20, 11, 30))  # both clocks due
     assert report.fired == 0
     assert await outbox.new(prefix=None) == []
     assert {r.alert_stage for r in await deadline_rows(sessions, incident_id)} == {0}
+
+
+async def test_overdue_alerts_go_before_notices_in_their_chats_queue(
+    service, scanner, clock, people, outbox
+) -> None:
+    clock.set(msk(2026, 5, 20, 10, 0))
+    await service.detect(post(14))
+    await scanner.tick()
+    await outbox.new()
+    await at(clock, scanner, msk(2026, 5, 20, 10, 30))  # routing half-time: a reminder
+    reminders = await outbox.new()
+    await at(clock, scanner, msk(2026, 5, 20, 11, 0))  # routing overdue
+    overdue = await outbox.new(kind=None, prefix=None)
+    assert reminders and {r.priority for r in reminders} == {Priority.NOTICE}
+    assert {(r.kind, r.priority) for r in overdue} == {
+        ("message", Priority.ACTION),
+        ("card", Priority.ACTION),
+    }
