@@ -21,6 +21,7 @@ from bot.deadlines.scheduler import (
 )
 from db.models import DeadlineRow
 from tests.deadlines.conftest import msk, post
+from workflow.commands import Route
 from workflow.model import DeadlineState
 
 TICK = timedelta(seconds=30)
@@ -103,10 +104,7 @@ async def test_a_poke_after_a_press_sets_up_the_ladders_without_a_scan(
     await service.perform(
         incident_id,
         people.people["curator"],
-        "route",
-        org_codes=["roads"],
-        topic="Дороги",
-        location="ул. Ленина",
+        Route(org_codes=("roads",), topic="Дороги", location="ул. Ленина"),
     )
     await outbox.new(kind=None, prefix=None)
     statements.clear()
