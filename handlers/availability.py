@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from handlers.callbacks import Act
+from bot.views.callbacks import Act
 from workflow import commands
 from workflow.calendars import Calendars
 from workflow.effects import Actor
