@@ -25,7 +25,7 @@ class ReadRepository:
 
     async def people_names(self) -> dict[int, str]:
         rows = await self._session.execute(select(Person.id, Person.full_name))
-        return dict(rows.tuples().all())
+        return {person_id: name for person_id, name in rows}
 
     async def incident_hints(self, incident_id: int) -> IncidentHints:
         row = (

@@ -10,27 +10,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.services.people_service import PersonView
-from bot.views.callbacks import (
-    Act,
-    CardCb,
-    CloseCb,
-)
+from bot.views.callbacks import Act, CardCb, CloseCb
 from bot.views.keyboard import button, cancel_button
-from handlers.common import (
-    HasRole,
-    Translate,
-    ask_for_text,
-    perform,
-    say,
-    tell_done,
-)
+from handlers.common import HasRole, Translate, ask_for_text, perform, say, tell_done
 from handlers.context import Services
 from handlers.curator.states import AskCurator
-from workflow.model import (
-    Importance,
-    NoAnswerReason,
-    StageLimits,
-)
+from workflow.model import Importance, NoAnswerReason, StageLimits
 from workflow.roles import CURATOR_ROLES
 
 router = Router(name=__name__)

@@ -13,29 +13,13 @@ from aiogram.types import (
 )
 
 from bot.services.people_service import PersonView
-from bot.views.callbacks import (
-    Act,
-    CardCb,
-    ReasonOp,
-    ReturnCb,
-)
+from bot.views.callbacks import Act, CardCb, ReasonOp, ReturnCb
 from bot.views.format import e
 from bot.views.keyboard import ButtonSpec, button, cancel_button, markup
-from handlers.common import (
-    HasRole,
-    Translate,
-    perform,
-    say,
-    tell_done,
-)
+from handlers.common import HasRole, Translate, perform, say, tell_done
 from handlers.context import Services
 from handlers.curator.states import AskCurator
-from workflow.model import (
-    Draft,
-    Incident,
-    MediaKind,
-    ReturnReason,
-)
+from workflow.model import Draft, Incident, MediaKind, ReturnReason
 from workflow.roles import CURATOR_ROLES
 
 router = Router(name=__name__)

@@ -8,25 +8,12 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.services.incidents import UnknownIncident
 from bot.services.people_service import PersonView
-from bot.views.callbacks import (
-    Act,
-    CardCb,
-    OrgPickCb,
-    PickOp,
-)
+from bot.views.callbacks import Act, CardCb, OrgPickCb, PickOp
 from bot.views.keyboard import ButtonSpec, button, cancel_button, markup
-from handlers.common import (
-    HasRole,
-    Translate,
-    perform,
-    say,
-    tell_done,
-)
+from handlers.common import HasRole, Translate, perform, say, tell_done
 from handlers.context import Services
 from handlers.curator.states import AskCurator
-from workflow.model import (
-    Incident,
-)
+from workflow.model import Incident
 from workflow.roles import CURATOR_ROLES
 
 router = Router(name=__name__)
