@@ -16,7 +16,7 @@ from bot.services.incidents import NotRegistered, StepRefused, UnknownIncident
 from bot.services.people_service import PersonView
 from bot.views.callbacks import Act, CardCb, FlowCb, FlowOp
 from bot.views.format import e, local_time
-from bot.views.keyboard import ButtonSpec, cancel_button
+from bot.views.keyboard import KeyboardSpec, cancel_button
 from bot.views.timeline import timeline_text
 from handlers.context import Services
 from workflow.effects import Outcome
@@ -106,7 +106,7 @@ async def say(
     key: str,
     /,
     *,
-    keyboard: list[list[ButtonSpec]] | None = None,
+    keyboard: KeyboardSpec | None = None,
     **params: Any,
 ) -> None:
     """A reply that is part of a step, through the outbox (it waits its turn in the chat)."""

@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.services.people_service import PersonView
 from bot.views.callbacks import Act, CardCb, FlowCb, FlowOp
-from bot.views.keyboard import ButtonSpec, button, cancel_button
+from bot.views.keyboard import KeyboardSpec, button, cancel_button
 from handlers.common import HasRole, Translate, ask_for_text, perform, say, tell_done
 from handlers.context import Services
 from workflow.model import DraftKind, Media, MediaKind
@@ -44,7 +44,7 @@ class AskExecutor(StatesGroup):
     publication_url = State()
 
 
-def _flow_keyboard() -> list[list[ButtonSpec]]:
+def _flow_keyboard() -> KeyboardSpec:
     return [[button(FlowCb(op=FlowOp.SEND).pack(), key="button.send"), cancel_button()]]
 
 

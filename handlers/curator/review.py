@@ -15,7 +15,7 @@ from aiogram.types import (
 from bot.services.people_service import PersonView
 from bot.views.callbacks import Act, CardCb, ReasonOp, ReturnCb
 from bot.views.format import e
-from bot.views.keyboard import ButtonSpec, button, cancel_button, markup
+from bot.views.keyboard import KeyboardSpec, button, cancel_button, markup
 from handlers.common import HasRole, Translate, perform, say, tell_done
 from handlers.context import Services
 from handlers.curator.states import AskCurator
@@ -106,7 +106,7 @@ async def approve(
             await query.message.edit_reply_markup(reply_markup=None)
 
 
-def _reasons_keyboard(incident_id: int, draft_id: int, chosen: set[str]) -> list[list[ButtonSpec]]:
+def _reasons_keyboard(incident_id: int, draft_id: int, chosen: set[str]) -> KeyboardSpec:
     def data(op: ReasonOp, reason: str = "") -> str:
         return ReturnCb(incident=incident_id, draft=draft_id, op=op, reason=reason).pack()
 

@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.services.incidents import UnknownIncident
 from bot.services.people_service import PersonView
 from bot.views.callbacks import Act, CardCb, OrgPickCb, PickOp
-from bot.views.keyboard import ButtonSpec, button, cancel_button, markup
+from bot.views.keyboard import KeyboardSpec, button, cancel_button, markup
 from handlers.common import HasRole, Translate, perform, say, tell_done
 from handlers.context import Services
 from handlers.curator.states import AskCurator
@@ -69,9 +69,7 @@ async def topic_location(
     await _show_picker(message, services, incident, state, locale)
 
 
-async def _picker(
-    services: Services, incident: Incident, state: FSMContext
-) -> list[list[ButtonSpec]]:
+async def _picker(services: Services, incident: Incident, state: FSMContext) -> KeyboardSpec:
     """The organisations to choose from (suggested ones marked and first), then confirm."""
     data = await state.get_data()
     selected = set(data.get("selected", []))
