@@ -25,14 +25,19 @@ from bot.intake.http_api import IntakeServer
 from bot.intake.store import IntakeService
 from bot.intake.triage import TopicRule, TriageRules, rules_from_mapping
 from bot.outbox.sender import OutboxSender, SenderOptions, notify_admins
-from bot.render import OutboxRenderer
 from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
+from bot.services.lookups import Lookups
+from bot.services.people_service import PeopleService
+from bot.services.replies import Replies
+from bot.services.reports import ReportService
 from bot.settings import Settings, require_token
+from bot.views.renderer import OutboxRenderer
 from db import directory_queries as directory
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from handlers import admin, common, curator, executor, fallback, intake, reports
+from handlers.buttons import card_buttons
 from handlers.context import IdentifyMiddleware, Services
 from workflow.roles import Role
 
@@ -78,33 +83,44 @@ def create_dispatcher(services: Services) -> Dispatcher:
 
 def build_services(
     settings: Settings,
-    sessions: object,
+    sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
     wake: asyncio.Event,
     on_committed: Callable[[], None] | None = None,
 ) -> Services:
     calendar_config = CalendarConfig.from_settings(settings)
-    policy = settings.policy()
     translator = Translator(default_locale=settings.general.default_locale)
     incidents = IncidentService(
-        sessions,  # type: ignore[arg-type]
+        sessions,
         clock,
-        policy,
+        settings.policy(),
         calendar_config,
         default_locale=settings.general.default_locale,
         on_committed=on_committed or wake.set,
     )
-    renderer = OutboxRenderer(translator, clock, policy, calendar_config)
     return Services(
-        sessions=sessions,  # type: ignore[arg-type]
         incidents=incidents,
+        people=PeopleService(sessions),
+        reports=ReportService(sessions, clock, calendar_config),
+        lookups=Lookups(sessions),
+        replies=Replies(sessions, clock, settings.general.default_locale, wake.set),
         translator=translator,
-        renderer=renderer,
         clock=clock,
         calendar_config=calendar_config,
         default_locale=settings.general.default_locale,
-        wake_sender=wake.set,
         discussion_chats=settings.discussion_chats(),
+    )
+
+
+def build_renderer(settings: Settings, clock: Clock) -> OutboxRenderer:
+    """The views the sender renders rows with; the card's buttons come from the handlers'
+    reading of what the core allows (wired here, the one place that knows both)."""
+    return OutboxRenderer(
+        Translator(default_locale=settings.general.default_locale),
+        clock,
+        settings.policy(),
+        CalendarConfig.from_settings(settings),
+        buttons=card_buttons,
     )
 
 
@@ -174,7 +190,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         sender = OutboxSender(
             sessions,
             bot,
-            services.renderer,
+            build_renderer(settings, services.clock),
             settings.sender_limits(),
             options=SenderOptions(poll_interval=settings.sender.poll_seconds),
             on_permanent_failure=notify_admins(

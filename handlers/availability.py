@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from handlers.callbacks import Act
+from bot.views.callbacks import Act
 from workflow import commands as cmd
 from workflow.calendars import Calendars
 from workflow.effects import Actor

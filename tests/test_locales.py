@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import LOCALES, LOCALES_DIR, Translator, catalogue_keys, placeholders
-from handlers.callbacks import Act
+from bot.views.callbacks import Act
 from workflow.commands import EVENT_NAMES
 from workflow.errors import RefusalCode
 from workflow.model import (
@@ -32,7 +32,7 @@ LITERAL_KEY = re.compile(
 # Keys chosen in code before the call (`key = "compose.resume" if … else "compose.start"`).
 NAMESPACED_LITERAL = re.compile(
     r'"((?:compose|ask|away|flow|done|report|admin|directory|registration|stranger|help|card'
-    r'|error|review|time|menu)\.[a-z_]+(?:\.[a-z_]+)*)"'
+    r'|error|review|time|menu|button)\.[a-z_]+(?:\.[a-z_]+)*)"'
 )
 WORKFLOW_KEY = re.compile(r'"((?:incident|draft|info|deadline|digest)\.[a-z_]+)"')
 

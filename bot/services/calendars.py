@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
 from db import directory_queries as directory
+from db.models import Organisation
 from workflow.calendar import CalendarOverrides, WeeklySchedule, WorkingCalendar
 from workflow.calendars import Calendars
 
@@ -48,7 +50,11 @@ def centre_calendar(config: CalendarConfig) -> WorkingCalendar:
 
 
 async def load_calendars(session: AsyncSession, config: CalendarConfig) -> Calendars:
-    organisations = await directory.organisations(session)
+    return build_calendars(await directory.organisations(session), config)
+
+
+def build_calendars(organisations: Iterable[Organisation], config: CalendarConfig) -> Calendars:
+    """The calendars of organisations already loaded (a render batch reads them once)."""
     per_org = {
         org.code: calendar_for(
             org.timezone or config.timezone,

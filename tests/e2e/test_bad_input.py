@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.views.callbacks import Act, CardCb
 from db.models import DraftRow, EventRow
-from handlers.callbacks import Act, CardCb
 from tests.e2e.harness import (
     ADMIN,
     CURATOR,
