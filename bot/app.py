@@ -7,14 +7,13 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-import yaml
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import MemoryStorage
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, SystemClock
 from bot.deadlines.digests import DigestSender
@@ -22,8 +21,8 @@ from bot.deadlines.scanner import DeadlineScanner
 from bot.deadlines.scheduler import DeadlineScheduler
 from bot.i18n import Translator
 from bot.intake.http_api import IntakeServer
-from bot.intake.store import IntakeService
-from bot.intake.triage import TopicRule, TriageRules, rules_from_mapping
+from bot.intake.rules import TriageRulesCache, directory_rules_loader, rules_from_file
+from bot.intake.service import IntakeService
 from bot.outbox.sender import OutboxSender, SenderOptions, notify_admins
 from bot.render import OutboxRenderer
 from bot.services.calendars import CalendarConfig
@@ -95,6 +94,7 @@ def build_services(
         on_committed=on_committed or wake.set,
     )
     renderer = OutboxRenderer(translator, clock, policy, calendar_config)
+    intake = IntakeService(incidents, sessions, clock, triage_rules(settings))  # type: ignore[arg-type]
     return Services(
         sessions=sessions,  # type: ignore[arg-type]
         incidents=incidents,
@@ -103,28 +103,19 @@ def build_services(
         clock=clock,
         calendar_config=calendar_config,
         default_locale=settings.default_locale,
+        intake=intake,
         wake_sender=wake.set,
         discussion_chats=settings.discussion_chats(),
     )
 
 
-async def triage_rules(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession]
-) -> TriageRules:
-    """Topics with keywords from INTAKE_TOPICS_FILE, else each organisation's own topics."""
+def triage_rules(settings: Settings) -> TriageRulesCache:
+    """Topics with keywords from INTAKE_TOPICS_FILE, else each organisation's own topics
+    (loaded on the first intake; `Services.intake.refresh()` after a directory import)."""
+    ratio = settings.intake_duplicate_ratio
     if settings.intake_topics_file is not None:
-        mapping = yaml.safe_load(settings.intake_topics_file.read_text(encoding="utf-8")) or {}
-        topics = rules_from_mapping(mapping)
-    else:
-        async with sessions() as session:
-            organisations = await directory.organisations(session)
-        topics = [
-            TopicRule(str(topic), (str(topic).lower(),), (org.code,))
-            for org in organisations
-            if not org.is_centre
-            for topic in org.topics or []
-        ]
-    return TriageRules(topics=topics, duplicate_ratio=settings.intake_duplicate_ratio)
+        return TriageRulesCache.fixed(rules_from_file(settings.intake_topics_file, ratio))
+    return TriageRulesCache(directory_rules_loader(ratio))
 
 
 async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
@@ -187,10 +178,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         scheduler.start()
         intake_config = settings.intake_config()
         if intake_config.enabled:
-            rules = await triage_rules(settings, sessions)
-            intake_server = IntakeServer(
-                intake_config, IntakeService(services.incidents, sessions, clock, rules)
-            )
+            intake_server = IntakeServer(intake_config, services.intake)
             await intake_server.start()
             log.info("intake listening on %s:%s", intake_config.host, intake_server.port)
         log.info("starting long polling against %s as @%s", settings.bot_api_base, me.username)

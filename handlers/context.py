@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.i18n import Translator
+from bot.intake.service import IntakeService
 from bot.render import OutboxRenderer
 from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
@@ -47,6 +48,7 @@ class Services:
     clock: Clock
     calendar_config: CalendarConfig
     default_locale: str
+    intake: IntakeService  # the one intake pipeline: every source's posts go through it
     bot_username: str = ""
     discussion_chats: frozenset[int] = frozenset()  # official channels' comment groups
     wake_sender: Callable[[], None] = lambda: None
