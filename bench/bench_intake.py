@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from bot.clock import SystemClock
 from bot.intake import IntakeConfig
 from bot.intake.http_api import create_intake_app
-from bot.intake.store import IntakeService
+from bot.intake.service import IntakeService
 from bot.intake.triage import TopicRule, TriageRules
 from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
