@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, literal_column, select, union_all, update
+from sqlalchemy import Select, func, literal_column, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import DuplicatePost, IncidentRow
-from workflow.model import OPEN_STATUSES, Post, Source
+from workflow.model import OPEN_STATUSES, Post
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,29 +29,63 @@ class StoredHints:
     duplicates: int
 
 
-# Ranks of the ways a post is already known, best first (one statement answers all three).
-_BY_EXTERNAL_ID, _BY_URL, _ATTACHED = 0, 1, 2
+@dataclass(frozen=True, slots=True)
+class AuthorWindow:
+    """Whose open incidents a post may repeat: any spelling of the author's profile URL,
+    else the same name on the same network, detected within [since, until]."""
+
+    urls: Sequence[str]
+    name: str | None
+    since: datetime
+    until: datetime
+
+
+# Ranks of the ways a post is already known, best first, and of the texts to compare with.
+_BY_EXTERNAL_ID, _BY_URL, _ATTACHED, _CANDIDATE = 0, 1, 2, 3
+
+
+def _rank(rank: int) -> Any:
+    return literal_column(str(rank)).label("rank")
+
+
+def _by_author(post: Post, author: AuthorWindow) -> Select[Any]:
+    query = select(IncidentRow.id, IncidentRow.text).where(
+        IncidentRow.status.in_(OPEN_STATUSES),
+        IncidentRow.detected_at >= author.since,
+        IncidentRow.detected_at <= author.until,
+    )
+    if author.urls:
+        query = query.where(IncidentRow.author_url.in_(sorted(author.urls)))
+    else:
+        query = query.where(
+            IncidentRow.author_name == author.name,
+            IncidentRow.author_url.is_(None),
+            IncidentRow.source == post.source,
+        )
+    return query.order_by(IncidentRow.id.desc())
 
 
 class IntakeRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def known(self, post: Post) -> KnownPost | None:
-        """The incident this very post already is (external id, else URL), or the one it was
-        attached to as a near-duplicate, in that order of preference."""
+    async def look_up(
+        self, post: Post, author: AuthorWindow | None, limit: int
+    ) -> tuple[KnownPost | None, list[tuple[int, str]]]:
+        """In one statement: the incident this very post already is (external id, else URL)
+        or was attached to, in that order of preference; else, when `author` is given, the
+        open incidents of that author in its window (newest first) to compare texts with."""
+        no_text = null().label("text")
         parts = []
         if post.external_id:
             parts.append(
-                select(literal_column(str(_BY_EXTERNAL_ID)).label("rank"), IncidentRow.id).where(
+                select(_rank(_BY_EXTERNAL_ID), IncidentRow.id, no_text).where(
                     IncidentRow.source == post.source,
                     IncidentRow.external_id == post.external_id,
                 )
             )
         parts.append(
-            select(literal_column(str(_BY_URL)).label("rank"), IncidentRow.id).where(
-                IncidentRow.url == post.url
-            )
+            select(_rank(_BY_URL), IncidentRow.id, no_text).where(IncidentRow.url == post.url)
         )
         if post.external_id:
             attached = (DuplicatePost.source == post.source) & (
@@ -59,48 +94,18 @@ class IntakeRepository:
         else:
             attached = DuplicatePost.url == post.url
         parts.append(
-            select(
-                literal_column(str(_ATTACHED)).label("rank"),
-                DuplicatePost.incident_id.label("id"),
-            ).where(attached)
+            select(_rank(_ATTACHED), DuplicatePost.incident_id.label("id"), no_text).where(attached)
         )
-        found = union_all(*parts).subquery()
-        row = (
-            await self._session.execute(
-                select(found.c.rank, found.c.id).order_by(found.c.rank, found.c.id).limit(1)
-            )
-        ).first()
-        if row is None:
-            return None
-        return KnownPost(int(row.id), attached=int(row.rank) == _ATTACHED)
-
-    async def open_texts_by_author(
-        self,
-        *,
-        author_urls: Sequence[str],
-        author_name: str | None,
-        source: Source,
-        since: datetime,
-        until: datetime,
-        limit: int,
-    ) -> list[tuple[int, str]]:
-        """Open incidents detected in [since, until] by this author (any of the profile URL
-        spellings; without a URL, the same name on the same network), newest first."""
-        query = select(IncidentRow.id, IncidentRow.text).where(
-            IncidentRow.status.in_(OPEN_STATUSES),
-            IncidentRow.detected_at >= since,
-            IncidentRow.detected_at <= until,
-        )
-        if author_urls:
-            query = query.where(IncidentRow.author_url.in_(sorted(author_urls)))
-        else:
-            query = query.where(
-                IncidentRow.author_name == author_name,
-                IncidentRow.author_url.is_(None),
-                IncidentRow.source == source,
-            )
-        rows = await self._session.execute(query.order_by(IncidentRow.id.desc()).limit(limit))
-        return [(int(incident_id), text) for incident_id, text in rows]
+        if author is not None:
+            candidates = _by_author(post, author).limit(limit).subquery()
+            parts.append(select(_rank(_CANDIDATE), candidates.c.id, candidates.c.text))
+        rows = (await self._session.execute(union_all(*parts))).all()
+        known = sorted((int(r.rank), int(r.id)) for r in rows if int(r.rank) != _CANDIDATE)
+        if known:
+            rank, incident_id = known[0]
+            return KnownPost(incident_id, attached=rank == _ATTACHED), []
+        texts = sorted(((int(r.id), str(r.text)) for r in rows), reverse=True)
+        return None, texts
 
     async def attach(self, incident_id: int, post: Post, now: datetime) -> None:
         """Keep a repeating post with the open incident it repeats."""

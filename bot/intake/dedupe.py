@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.intake.rules import TriageRulesCache
 from bot.intake.triage import Hints, TriageRules, author_key, is_near_duplicate
-from db.intake_repository import StoredHints
+from db.intake_repository import AuthorWindow, StoredHints
 from db.uow import UnitOfWork
 from workflow.model import Incident, Post
 
@@ -48,13 +48,22 @@ class IntakeTriage:
     ) -> int | None:
         """The incident this post already is or repeats (attaching it once), or None."""
         self.attached = False  # detection may ask again after a lost race
-        found = await uow.intake.known(post)
+        rules = await self._rules.get(uow)
+        found, candidates = await uow.intake.look_up(
+            post, _author_window(post, rules, detected_at), CANDIDATES
+        )
         if found is not None:
             self.attached = found.attached
             self.stored = await uow.intake.hints(found.incident_id)
             return found.incident_id
-        rules = await self._rules.get(uow)
-        target = await self._near_duplicate(uow, rules, post, detected_at)
+        target = next(
+            (
+                incident_id
+                for incident_id, text in candidates
+                if is_near_duplicate(post.text, text, rules.duplicate_ratio)
+            ),
+            None,
+        )
         if target is None:
             return None
         await uow.intake.attach(target, post, now)
@@ -72,22 +81,16 @@ class IntakeTriage:
                 incident.id, hints.flags, hints.suggested_topic, hints.suggested_orgs
             )
 
-    @staticmethod
-    async def _near_duplicate(
-        uow: UnitOfWork, rules: TriageRules, post: Post, detected_at: datetime
-    ) -> int | None:
-        if author_key(post.author_url, post.author_name) is None or not post.text.strip():
-            return None  # nobody to compare, or nothing to compare: never a repeat
-        window = timedelta(hours=rules.duplicate_window_hours)
-        candidates = await uow.intake.open_texts_by_author(
-            author_urls=author_url_spellings(post.author_url),
-            author_name=post.author_name,
-            source=post.source,
-            since=detected_at - window,
-            until=detected_at + window,
-            limit=CANDIDATES,
-        )
-        for incident_id, text in candidates:
-            if is_near_duplicate(post.text, text, rules.duplicate_ratio):
-                return incident_id
+
+def _author_window(post: Post, rules: TriageRules, detected_at: datetime) -> AuthorWindow | None:
+    """Whose open incidents this post may repeat, or None: without an author or a text
+    there is nothing to compare, and it is never a repeat."""
+    if author_key(post.author_url, post.author_name) is None or not post.text.strip():
         return None
+    window = timedelta(hours=rules.duplicate_window_hours)
+    return AuthorWindow(
+        urls=author_url_spellings(post.author_url),
+        name=post.author_name,
+        since=detected_at - window,
+        until=detected_at + window,
+    )
