@@ -4,6 +4,11 @@ hints → detection, in one unit of work.
 Sources (the HTTP API, VK's callback, Telegram comments, forwards, `/new`) only parse what
 they receive into a `Post` and call `IntakeService.submit`; none of them opens an incident
 any other way, so every one gets the same duplicate check and the same п.21 hint.
+
+Adding a source: an adapter that parses its input into a `Post` (a Telegram handler in
+handlers/, a web receiver in bot/intake/ registered in http_api.py), calls `submit` and
+answers its caller from the `Submission` (created, existing or attached as a duplicate).
+No SQL, no triage and no detection in the adapter.
 """
 
 from __future__ import annotations
