@@ -211,6 +211,13 @@ class IncidentService:
                 if attempt == ATTEMPTS - 1:
                     raise
                 continue
+            except DBAPIError as error:
+                # SQLite refuses to turn a read snapshot into a write once another writer
+                # committed after it (a burst of intake): start again on fresh data.
+                if not _is_write_conflict(error) or attempt == ATTEMPTS - 1:
+                    raise
+                log.info("detection of %s: write conflict (%s); retrying", post.url, error.orig)
+                continue
             self._committed()
             return Detected(outcome.incident, created=True)
         raise AssertionError("unreachable")

@@ -3,11 +3,13 @@ outcomes, and the same duplicate check and п.21 hint for every source."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.intake.dedupe import IntakeTriage
 from bot.intake.rules import TriageRulesCache
@@ -224,3 +226,38 @@ async def test_rules_are_loaded_once_and_again_after_refresh(
     intake.refresh()
     submitted = await intake.submit(post(9, "Сломан асфальт у школы", author_url=None))
     assert len(loaded) == 2 and submitted.view.suggested_topic == "Дороги"
+
+
+# --- a burst on SQLite --------------------------------------------------------------------
+
+
+class LockedOnce:
+    """A triage whose first look-up meets SQLite's "database is locked" (a stale snapshot)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def known(self, uow: UnitOfWork, post: Post, detected_at, now) -> int | None:
+        self.calls += 1
+        if self.calls == 1:
+            raise OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+        return None
+
+    async def opened(self, uow: UnitOfWork, incident, now) -> None:
+        return None
+
+
+async def test_detection_retries_a_write_conflict(service, sessions, people) -> None:
+    triage = LockedOnce()
+    detected = await service.detect(post(1), triage=triage)
+    assert detected.created and triage.calls == 2
+    assert (await counts(sessions))["incidents"] == 1
+
+
+async def test_detection_does_not_retry_other_database_errors(service, people) -> None:
+    class Broken(LockedOnce):
+        async def known(self, uow: UnitOfWork, post: Post, detected_at, now) -> int | None:
+            raise OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: x"))
+
+    with pytest.raises(OperationalError, match="no such table"):
+        await service.detect(post(1), triage=Broken())
