@@ -94,7 +94,7 @@ class StepRefused(Exception):
 @dataclass(frozen=True, slots=True)
 class Detected:
     incident: Incident
-    created: bool  # False: the same post (external id or URL) was already an incident
+    created: bool  # False: the post was already an incident, or (intake) repeats an open one
 
 
 class IncidentService:
