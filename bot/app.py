@@ -45,7 +45,7 @@ async def _admin_chats(session: AsyncSession) -> list[int]:
 
 def create_bot(settings: Settings) -> Bot:
     token = require_token(settings)
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_base))
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base))
     return Bot(
         token=token.get_secret_value(),
         session=session,
@@ -84,17 +84,17 @@ def build_services(
 ) -> Services:
     calendar_config = CalendarConfig.from_settings(settings)
     policy = settings.policy()
-    translator = Translator(default_locale=settings.default_locale)
+    translator = Translator(default_locale=settings.general.default_locale)
     incidents = IncidentService(
         sessions,  # type: ignore[arg-type]
         clock,
         policy,
         calendar_config,
-        default_locale=settings.default_locale,
+        default_locale=settings.general.default_locale,
         on_committed=on_committed or wake.set,
     )
     renderer = OutboxRenderer(translator, clock, policy, calendar_config)
-    intake = IntakeService(incidents, sessions, clock, triage_rules(settings))  # type: ignore[arg-type]
+    intake_service = IntakeService(incidents, sessions, clock, triage_rules(settings))  # type: ignore[arg-type]
     return Services(
         sessions=sessions,  # type: ignore[arg-type]
         incidents=incidents,
@@ -102,8 +102,8 @@ def build_services(
         renderer=renderer,
         clock=clock,
         calendar_config=calendar_config,
-        default_locale=settings.default_locale,
-        intake=intake,
+        default_locale=settings.general.default_locale,
+        intake=intake_service,
         wake_sender=wake.set,
         discussion_chats=settings.discussion_chats(),
     )
@@ -112,25 +112,25 @@ def build_services(
 def triage_rules(settings: Settings) -> TriageRulesCache:
     """Topics with keywords from INTAKE_TOPICS_FILE, else each organisation's own topics
     (loaded on the first intake; `Services.intake.refresh()` after a directory import)."""
-    ratio = settings.intake_duplicate_ratio
-    if settings.intake_topics_file is not None:
-        return TriageRulesCache.fixed(rules_from_file(settings.intake_topics_file, ratio))
+    ratio = settings.intake.duplicate_ratio
+    if settings.intake.topics_file is not None:
+        return TriageRulesCache.fixed(rules_from_file(settings.intake.topics_file, ratio))
     return TriageRulesCache(directory_rules_loader(ratio))
 
 
 async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
     bot = create_bot(settings)  # fails first, before anything is written, without a token
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database.url)
     background: list[asyncio.Task[None]] = []
     scheduler: DeadlineScheduler | None = None
     intake_server: IntakeServer | None = None
     stop = asyncio.Event()
     try:
         await upgrade(engine)
-        if settings.directory_file is not None:
+        if settings.directory.file is not None:
             from bot.directory_cli import import_directory_file
 
-            if await import_directory_file(engine, settings.directory_file) != 0:
+            if await import_directory_file(engine, settings.directory.file) != 0:
                 return 2
         sessions = create_session_factory(engine)
         wake = asyncio.Event()
@@ -141,17 +141,17 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             clock,
             calendar_config,
             settings.alert_policy(),
-            default_locale=settings.default_locale,
+            default_locale=settings.general.default_locale,
         )
         digests = DigestSender(
             sessions,
             clock,
             calendar_config,
             settings.alert_policy(),
-            default_locale=settings.default_locale,
+            default_locale=settings.general.default_locale,
         )
         scheduler = DeadlineScheduler(
-            scanner, digests, clock, tick_interval=settings.deadline_tick_interval
+            scanner, digests, clock, tick_interval=settings.alerts.tick_interval
         )
 
         def committed() -> None:  # new rows: deliver them, and look at new deadlines
@@ -167,9 +167,9 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             bot,
             services.renderer,
             settings.sender_limits(),
-            options=SenderOptions(poll_interval=settings.outbox_poll_seconds),
+            options=SenderOptions(poll_interval=settings.sender.poll_seconds),
             on_permanent_failure=notify_admins(
-                _admin_chats, clock=services.clock, locale=settings.default_locale
+                _admin_chats, clock=services.clock, locale=settings.general.default_locale
             ),
             wake_event=wake,
             clock=services.clock,
@@ -181,7 +181,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             intake_server = IntakeServer(intake_config, services.intake)
             await intake_server.start()
             log.info("intake listening on %s:%s", intake_config.host, intake_server.port)
-        log.info("starting long polling against %s as @%s", settings.bot_api_base, me.username)
+        log.info("starting long polling against %s as @%s", settings.telegram.api_base, me.username)
         await dispatcher.start_polling(bot, handle_signals=True)
         return 0
     finally:

@@ -24,6 +24,7 @@ from db.directory_queries import PersonView
 from handlers.callbacks import Act, CardCb, FlowCb, FlowOp
 from handlers.cards import local_time
 from handlers.context import Services
+from workflow.commands import Command as WorkflowCommand
 from workflow.effects import Outcome
 from workflow.roles import Role
 
@@ -71,13 +72,12 @@ async def perform(
     person: PersonView,
     t: Translate,
     incident_id: int,
-    command: str,
-    **args: Any,
+    command: WorkflowCommand,
 ) -> Outcome | None:
     """Run one command; on refusal tell the person why (and who acted first) and refresh the
     card, so that what they see is what is true. None when it did not happen."""
     try:
-        outcome = await services.incidents.perform(incident_id, person.id, command, **args)
+        outcome = await services.incidents.perform(incident_id, person.id, command)
     except StepRefused as refused:
         await _tell(event, await refusal_text(services, refused, t))
         await services.incidents.refresh_card(incident_id)

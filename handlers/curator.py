@@ -41,6 +41,7 @@ from handlers.common import (
     tell_done,
 )
 from handlers.context import Services
+from workflow import commands as cmd
 from workflow.model import (
     AssignmentStatus,
     Draft,
@@ -234,12 +235,11 @@ async def confirm_orgs(
             person,
             t,
             callback_data.incident,
-            "pick_consolidator",
-            org_code=codes[0],
+            cmd.PickConsolidator(org_code=codes[0]),
         )
     elif mode == Act.REROUTE.value:
         outcome = await perform(
-            query, services, person, t, callback_data.incident, "reroute", org_codes=codes
+            query, services, person, t, callback_data.incident, cmd.Reroute(tuple(codes))
         )
     else:
         incident = await services.incidents.get(callback_data.incident)
@@ -249,10 +249,11 @@ async def confirm_orgs(
             person,
             t,
             callback_data.incident,
-            "route",
-            org_codes=codes,
-            topic=data.get("topic") or incident.topic or "",
-            location=data.get("location") or incident.location or "",
+            cmd.Route(
+                org_codes=tuple(codes),
+                topic=data.get("topic") or incident.topic or "",
+                location=data.get("location") or incident.location or "",
+            ),
         )
     if outcome is None:
         return
@@ -347,9 +348,7 @@ async def approve(
         person,
         t,
         callback_data.incident,
-        "review",
-        draft_id=callback_data.arg,
-        approve=True,
+        cmd.Review(draft_id=callback_data.arg, approve=True),
     ):
         await tell_done(query, t("done.approved", id=callback_data.incident))
         if isinstance(query.message, Message):
@@ -487,11 +486,12 @@ async def send_return(
         person,
         t,
         callback_data.incident,
-        "review",
-        draft_id=callback_data.draft,
-        approve=False,
-        reasons=[ReturnReason(r) for r in data["reasons"]],
-        comment=data.get("comment"),
+        cmd.Review(
+            draft_id=callback_data.draft,
+            approve=False,
+            reasons=tuple(ReturnReason(r) for r in data["reasons"]),
+            comment=data.get("comment"),
+        ),
     ):
         await state.clear()
         await tell_done(query, t("done.returned", id=callback_data.incident))
@@ -511,9 +511,7 @@ async def importance(
     t: Translate,
 ) -> None:
     level = Importance.HIGH if callback_data.act is Act.HIGH else Importance.NORMAL
-    if await perform(
-        query, services, person, t, callback_data.incident, "set_importance", importance=level
-    ):
+    if await perform(query, services, person, t, callback_data.incident, cmd.SetImportance(level)):
         await tell_done(query, t(f"done.importance.{level.value}", id=callback_data.incident))
 
 
@@ -554,8 +552,7 @@ async def close(
         person,
         t,
         callback_data.incident,
-        "close_no_answer",
-        reason=NoAnswerReason(callback_data.reason),
+        cmd.CloseNoAnswer(NoAnswerReason(callback_data.reason)),
     ):
         await tell_done(query, t("done.closed", id=callback_data.incident))
         if isinstance(query.message, Message):
@@ -582,7 +579,7 @@ async def reopen(
 ) -> None:
     data = await state.get_data()
     if await perform(
-        message, services, person, t, data["incident"], "reopen", comment=message.text or ""
+        message, services, person, t, data["incident"], cmd.Reopen(message.text or "")
     ):
         await state.clear()
         await message.answer(t("done.reopened", id=data["incident"]))
@@ -625,9 +622,7 @@ async def stage_limits(
         await message.answer(t("ask.stage_limits_format", fields=", ".join(STAGE_FIELDS)))
         return
     data = await state.get_data()
-    if await perform(
-        message, services, person, t, data["incident"], "set_stage_limits", limits=limits
-    ):
+    if await perform(message, services, person, t, data["incident"], cmd.SetStageLimits(limits)):
         await state.clear()
         await message.answer(t("done.stage_limits", id=data["incident"]))
 

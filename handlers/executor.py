@@ -22,6 +22,7 @@ from db.directory_queries import PersonView
 from handlers.callbacks import Act, CardCb, FlowCb, FlowOp
 from handlers.common import HasRole, Translate, ask_for_text, cancel_row, perform, tell_done
 from handlers.context import Services
+from workflow import commands as cmd
 from workflow.model import DraftKind, Media, MediaKind
 from workflow.roles import Role
 
@@ -69,7 +70,7 @@ async def take(
     person: PersonView,
     t: Translate,
 ) -> None:
-    if await perform(query, services, person, t, callback_data.incident, "take"):
+    if await perform(query, services, person, t, callback_data.incident, cmd.Take()):
         await tell_done(query, t("done.taken", id=callback_data.incident))
 
 
@@ -151,10 +152,7 @@ async def send_draft(
         person,
         t,
         data["incident"],
-        "submit_draft",
-        kind=DraftKind(data["kind"]),
-        text=data["text"],
-        media=media,
+        cmd.draft_command(DraftKind(data["kind"]), data["text"], tuple(media)),
     )
     if outcome is None:
         return  # the step stays open: the executor can fix the text and send again
@@ -218,7 +216,7 @@ async def decline(
 ) -> None:
     data = await state.get_data()
     if await perform(
-        message, services, person, t, data["incident"], "decline", comment=message.text or ""
+        message, services, person, t, data["incident"], cmd.Decline(message.text or "")
     ):
         await state.clear()
         await message.answer(t("done.declined", id=data["incident"]))
@@ -259,9 +257,7 @@ async def confirm_publication(
         person,
         t,
         data["incident"],
-        "confirm_publication",
-        draft_id=data["draft"],
-        url=url,
+        cmd.ConfirmPublication(draft_id=data["draft"], url=url),
     ):
         await state.clear()
         await message.answer(t("done.published", id=data["incident"]))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.services.incidents import UnknownIncident
 from db.models import Organisation, Person
-from db.report_queries import DueItem, running_deadlines_due
+from db.report_repository import DueItem, ReportRepository
 from handlers.cards import e, local_time
 from handlers.common import HasRole, Translate
 from handlers.context import Services
@@ -89,7 +89,7 @@ def _item_line(item: DueItem, orgs: dict[str, str], services: Services, t: Trans
 async def overdue(message: Message, services: Services, t: Translate) -> None:
     now = services.clock.now()
     async with services.sessions() as session:
-        items = await running_deadlines_due(session, now)
+        items = await ReportRepository(session).running_deadlines_due(now)
     orgs, _ = await _names(services)
     if not items:
         await message.answer(t("report.no_overdue"))
@@ -105,7 +105,9 @@ async def today(message: Message, services: Services, t: Translate) -> None:
     local = now.astimezone(tz)
     end = datetime.combine(local.date(), time(23, 59, 59), tz)
     async with services.sessions() as session:
-        items = await running_deadlines_due(session, end, since=now - timedelta(days=365))
+        items = await ReportRepository(session).running_deadlines_due(
+            end, since=now - timedelta(days=365)
+        )
     orgs, _ = await _names(services)
     if not items:
         await message.answer(t("report.nothing_today"))

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.settings import Settings, parse_date_list
+from bot.settings import Settings
 from db import directory_queries as directory
 from workflow.calendar import CalendarOverrides, WeeklySchedule, WorkingCalendar
 from workflow.calendars import Calendars
@@ -22,15 +22,12 @@ class CalendarConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CalendarConfig:
+        calendar = settings.calendar
         return cls(
-            timezone=settings.centre_timezone,
-            office_hours=settings.office_hours,
-            always=settings.calendar_mode == "always",
-            overrides=CalendarOverrides(
-                days_off=parse_date_list(settings.calendar_extra_days_off),
-                working_days=parse_date_list(settings.calendar_extra_working_days),
-                shortened_days=parse_date_list(settings.calendar_extra_shortened_days),
-            ),
+            timezone=calendar.timezone,
+            office_hours=calendar.office_hours,
+            always=calendar.always,
+            overrides=calendar.overrides(),
         )
 
 
