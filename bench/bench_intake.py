@@ -1,4 +1,5 @@
-"""Benchmark the HTTP intake: a burst of POST /api/v1/incidents to a real server.
+"""Benchmark the intake: a burst of POST /api/v1/incidents to a real server, and side by
+side in the same run the intake pipeline without HTTP and bare detection without triage.
 
 Run by hand from the repository root: `python bench/bench_intake.py [--count 1000]`.
 
@@ -7,7 +8,9 @@ a small directory seeded, so every incident writes its curators' messages and ca
 outbox); the client runs in a child process, so that this process's CPU time is the
 intake's own (HTTP, validation, triage, detection, SQLite). It checks that every incident
 was stored exactly once (and that a second burst of repeats stores nothing), then prints
-the cost per incident in CPU milliseconds, the throughput and the server-side latency.
+for each path the CPU milliseconds per incident, incidents per second and the SQL
+statements per intake call (counted by an engine `before_cursor_execute` listener), and
+how often the triage rules were loaded (once, not per call).
 """
 
 from __future__ import annotations
@@ -28,20 +31,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import SystemClock
 from bot.intake import IntakeConfig
 from bot.intake.http_api import create_intake_app
-from bot.intake.store import IntakeService
+from bot.intake.rules import TriageRulesCache
+from bot.intake.service import IntakeService, Outcome
 from bot.intake.triage import TopicRule, TriageRules
 from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from db.models import EventRow, IncidentRow, OutboxRow
+from db.uow import UnitOfWork
 from tests.support.directory_seed import seed_directory
 from workflow.calendar import CalendarOverrides
+from workflow.model import Post, Source
 from workflow.policy import Policy
 
 TOKEN = "bench-token-0123456789abcdef"
@@ -113,28 +120,103 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def bench(count: int, concurrency: int, database: Path) -> int:
-    url = f"sqlite+aiosqlite:///{database}"
-    engine = create_engine(url)
+CALENDAR = CalendarConfig(
+    timezone="Europe/Moscow",
+    office_hours="mon-fri 09:00-18:00 break 13:00-14:00",
+    always=False,
+    overrides=CalendarOverrides(frozenset(), frozenset(), frozenset()),
+)
+RULES = TriageRules(
+    topics=[
+        TopicRule("Дороги", ("дорог", "ям", "тротуар"), ("roads",)),
+        TopicRule("Благоустройство", ("мусор", "сквер", "детск площадк"), ("parks",)),
+    ]
+)
+
+
+def rules_cache() -> TriageRulesCache:
+    """Rules loaded on first use, as in the bot (from the directory there, fixed here)."""
+
+    async def load(uow: UnitOfWork) -> TriageRules:
+        return RULES
+
+    return TriageRulesCache(load)
+
+
+class StatementCounter:
+    """SQL statements sent by the engine (every execute, executemany counted once)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.count = 0
+        event.listen(engine.sync_engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args: Any) -> None:
+        self.count += 1
+
+
+async def open_database(
+    database: Path,
+) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
     await upgrade(engine)
     sessions = create_session_factory(engine)
     async with sessions() as session, session.begin():
         await seed_directory(session)
+    return engine, sessions
+
+
+def post(number: int, run: str) -> Post:
+    data = body(number, run)
+    return Post(
+        Source.VK,
+        data["url"],
+        data["text"],
+        author_name=data["author_name"],
+        author_url=data["author_url"],
+        external_id=data["external_id"],
+        attachments=tuple(data["attachments"]),
+    )
+
+
+async def in_process(count: int, database: Path, *, triage: bool) -> dict[str, float]:
+    """One at a time, in this process: the intake pipeline (`triage`) or bare detection."""
+    engine, sessions = await open_database(database)
     clock = SystemClock()
-    calendar = CalendarConfig(
-        timezone="Europe/Moscow",
-        office_hours="mon-fri 09:00-18:00 break 13:00-14:00",
-        always=False,
-        overrides=CalendarOverrides(frozenset(), frozenset(), frozenset()),
-    )
-    service = IncidentService(sessions, clock, Policy(), calendar)
-    rules = TriageRules(
-        topics=[
-            TopicRule("Дороги", ("дорог", "ям", "тротуар"), ("roads",)),
-            TopicRule("Благоустройство", ("мусор", "сквер", "детск площадк"), ("parks",)),
-        ]
-    )
-    intake = IntakeService(service, sessions, clock, rules)
+    service = IncidentService(sessions, clock, Policy(), CALENDAR)
+    intake = IntakeService(service, sessions, clock, rules_cache())
+    counter = StatementCounter(engine)
+    cpu_before, wall_before = time.process_time(), time.perf_counter()
+    created = 0
+    for number in range(count):
+        if triage:
+            created += (await intake.submit(post(number, "seq"))).outcome is Outcome.CREATED
+        else:
+            created += (await service.detect(post(number, "seq"))).created
+    cpu, wall = time.process_time() - cpu_before, time.perf_counter() - wall_before
+    statements = counter.count
+    repeats_before = counter.count
+    for number in range(min(count, 100)):
+        if triage:
+            await intake.submit(post(number, "seq"))
+        else:
+            await service.detect(post(number, "seq"))
+    repeat_statements = (counter.count - repeats_before) / min(count, 100)
+    await engine.dispose()
+    assert created == count, f"{created} of {count} created"
+    return {
+        "cpu_ms": 1000 * cpu / count,
+        "per_second": count / wall,
+        "statements": statements / count,
+        "repeat_statements": repeat_statements,
+        "rule_loads": float(intake.rules.loads),
+    }
+
+
+async def over_http(count: int, concurrency: int, database: Path) -> dict[str, Any]:
+    engine, sessions = await open_database(database)
+    clock = SystemClock()
+    service = IncidentService(sessions, clock, Policy(), CALENDAR)
+    intake = IntakeService(service, sessions, clock, rules_cache())
     port = free_port()
     config = IntakeConfig(
         api_token=TOKEN, port=port, rate_per_minute=10**7, rate_burst=10**6
@@ -155,15 +237,18 @@ async def bench(count: int, concurrency: int, database: Path) -> int:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     endpoint = f"http://127.0.0.1:{port}/api/v1/incidents"
+    counter = StatementCounter(engine)
     try:
         cpu_before = time.process_time()
         wall_before = time.perf_counter()
         first = await asyncio.to_thread(run_client, endpoint, count, concurrency, "run")
         wall = time.perf_counter() - wall_before
         cpu = time.process_time() - cpu_before
+        statements = counter.count
         burst_latencies = list(latencies)
         # The same burst again: every one must come back 200 with nothing new written.
         repeat = await asyncio.to_thread(run_client, endpoint, count, concurrency, "run")
+        repeat_statements = counter.count - statements
     finally:
         await runner.cleanup()
 
@@ -179,7 +264,6 @@ async def bench(count: int, concurrency: int, database: Path) -> int:
             )
         ).scalar()
     await engine.dispose()
-
     ok = (
         first["statuses"] == {"201": count}
         and repeat["statuses"] == {"200": count}
@@ -187,21 +271,61 @@ async def bench(count: int, concurrency: int, database: Path) -> int:
         and incidents == distinct == events == count
         and messages == 2 * count  # the curator and the deputy, privately
     )
+    return {
+        "ok": ok,
+        "first": first,
+        "repeat": repeat,
+        "incidents": incidents,
+        "distinct": distinct,
+        "events": events,
+        "messages": messages,
+        "cpu_ms": 1000 * cpu / count,
+        "per_second": count / wall,
+        "statements": statements / count,
+        "repeat_statements": repeat_statements / count,
+        "latencies": burst_latencies,
+        "rule_loads": intake.rules.loads,
+    }
+
+
+async def bench(count: int, concurrency: int, directory: Path) -> int:
+    http = await over_http(count, concurrency, directory / "http.sqlite3")
+    pipeline = await in_process(count, directory / "pipeline.sqlite3", triage=True)
+    bare = await in_process(count, directory / "bare.sqlite3", triage=False)
+    latencies = http["latencies"]
     print(f"incidents POSTed in a burst : {count} (client concurrency {concurrency})")
-    print(f"first burst statuses        : {first['statuses']}")
-    print(f"repeat burst statuses       : {repeat['statuses']}")
-    print(f"stored incidents / distinct : {incidents} / {distinct} (events {events})")
-    print(f"curator messages in outbox  : {messages}")
-    print(f"wall time of the burst      : {wall:.2f} s  → {count / wall:.0f} incidents/s")
-    print(f"intake CPU per incident     : {1000 * cpu / count:.2f} ms (server process)")
+    print(f"first burst statuses        : {http['first']['statuses']}")
+    print(f"repeat burst statuses       : {http['repeat']['statuses']}")
+    print(
+        f"stored incidents / distinct : {http['incidents']} / {http['distinct']} "
+        f"(events {http['events']})"
+    )
+    print(f"curator messages in outbox  : {http['messages']}")
     print(
         "server latency per request  : "
-        f"median {1000 * statistics.median(burst_latencies):.1f} ms, "
-        f"p95 {1000 * statistics.quantiles(burst_latencies, n=20)[-1]:.1f} ms "
+        f"median {1000 * statistics.median(latencies):.1f} ms, "
+        f"p95 {1000 * statistics.quantiles(latencies, n=20)[-1]:.1f} ms "
         f"(queued behind SQLite's one writer)"
     )
-    print("all stored, none duplicated : " + ("yes" if ok else "NO"))
-    return 0 if ok else 1
+    print()
+    print(
+        f"{'path':<40} {'CPU ms/incident':>15} {'incidents/s':>12} "
+        f"{'SQL/new':>8} {'SQL/repeat':>10}"
+    )
+    rows = [
+        ("HTTP API → intake pipeline (burst)", http),
+        ("intake pipeline, no HTTP (one by one)", pipeline),
+        ("bare detection, no triage (baseline)", bare),
+    ]
+    for name, figures in rows:
+        print(
+            f"{name:<40} {figures['cpu_ms']:>15.2f} {figures['per_second']:>12.0f} "
+            f"{figures['statements']:>8.1f} {figures['repeat_statements']:>10.1f}"
+        )
+    print()
+    print(f"triage rules loaded         : {http['rule_loads']} time(s) for {2 * count} requests")
+    print("all stored, none duplicated : " + ("yes" if http["ok"] else "NO"))
+    return 0 if http["ok"] else 1
 
 
 def main() -> int:
@@ -216,7 +340,7 @@ def main() -> int:
         print(json.dumps(result))
         return 0
     with tempfile.TemporaryDirectory() as directory:
-        return asyncio.run(bench(args.count, args.concurrency, Path(directory) / "bench.sqlite3"))
+        return asyncio.run(bench(args.count, args.concurrency, Path(directory)))
 
 
 if __name__ == "__main__":

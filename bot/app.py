@@ -7,7 +7,6 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-import yaml
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -22,8 +21,8 @@ from bot.deadlines.scanner import DeadlineScanner
 from bot.deadlines.scheduler import DeadlineScheduler
 from bot.i18n import Translator
 from bot.intake.http_api import IntakeServer
-from bot.intake.store import IntakeService
-from bot.intake.triage import TopicRule, TriageRules, rules_from_mapping
+from bot.intake.rules import TriageRulesCache, directory_rules_loader, rules_from_file
+from bot.intake.service import IntakeService
 from bot.outbox.sender import OutboxSender, SenderOptions, notify_admins
 from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
@@ -98,6 +97,7 @@ def build_services(
         default_locale=settings.general.default_locale,
         on_committed=on_committed or wake.set,
     )
+    intake_service = IntakeService(incidents, sessions, clock, triage_rules(settings))
     return Services(
         incidents=incidents,
         people=PeopleService(sessions),
@@ -108,6 +108,7 @@ def build_services(
         clock=clock,
         calendar_config=calendar_config,
         default_locale=settings.general.default_locale,
+        intake=intake_service,
         discussion_chats=settings.discussion_chats(),
     )
 
@@ -124,23 +125,13 @@ def build_renderer(settings: Settings, clock: Clock) -> OutboxRenderer:
     )
 
 
-async def triage_rules(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession]
-) -> TriageRules:
-    """Topics with keywords from INTAKE_TOPICS_FILE, else each organisation's own topics."""
+def triage_rules(settings: Settings) -> TriageRulesCache:
+    """Topics with keywords from INTAKE_TOPICS_FILE, else each organisation's own topics
+    (loaded on the first intake; `Services.intake.refresh()` after a directory import)."""
+    ratio = settings.intake.duplicate_ratio
     if settings.intake.topics_file is not None:
-        mapping = yaml.safe_load(settings.intake.topics_file.read_text(encoding="utf-8")) or {}
-        topics = rules_from_mapping(mapping)
-    else:
-        async with sessions() as session:
-            organisations = await directory.organisations(session)
-        topics = [
-            TopicRule(str(topic), (str(topic).lower(),), (org.code,))
-            for org in organisations
-            if not org.is_centre
-            for topic in org.topics or []
-        ]
-    return TriageRules(topics=topics, duplicate_ratio=settings.intake.duplicate_ratio)
+        return TriageRulesCache.fixed(rules_from_file(settings.intake.topics_file, ratio))
+    return TriageRulesCache(directory_rules_loader(ratio))
 
 
 async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
@@ -203,10 +194,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         scheduler.start()
         intake_config = settings.intake_config()
         if intake_config.enabled:
-            rules = await triage_rules(settings, sessions)
-            intake_server = IntakeServer(
-                intake_config, IntakeService(services.incidents, sessions, clock, rules)
-            )
+            intake_server = IntakeServer(intake_config, services.intake)
             await intake_server.start()
             log.info("intake listening on %s:%s", intake_config.host, intake_server.port)
         log.info("starting long polling against %s as @%s", settings.telegram.api_base, me.username)

@@ -19,6 +19,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
 from bot.clock import Clock
 from bot.i18n import Translator
+from bot.intake.service import IntakeService
 from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
@@ -47,6 +48,7 @@ class Services:
     clock: Clock
     calendar_config: CalendarConfig
     default_locale: str
+    intake: IntakeService  # the one intake pipeline: every source's posts go through it
     bot_username: str = ""
     discussion_chats: frozenset[int] = frozenset()  # official channels' comment groups
     _stranger_reported: dict[int, datetime] = field(default_factory=dict)

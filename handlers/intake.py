@@ -1,5 +1,9 @@
 """Incidents that come in through Telegram: comments under the official channel's posts,
-messages a curator forwards to the bot, and `/new` with a link and text (п.2)."""
+messages a curator forwards to the bot, and `/new` with a link and text (п.2).
+
+A source adapter only: each handler parses its message into a `Post` and hands it to the
+one intake pipeline (bot/intake/service.py), which checks for duplicates and writes the
+triage hints (п.21) exactly as for the HTTP API and VK."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import Message, MessageOriginChannel, MessageOriginChat, MessageOriginUser
 
-from bot.services.incidents import Detected
+from bot.intake.service import Submission
 from bot.services.people_service import PersonView
 from handlers.common import HasRole, Translate
 from handlers.context import Services
@@ -82,15 +86,19 @@ async def discussion_comment(message: Message, services: Services) -> None:
         published_at=message.date,
         external_id=f"tg:{message.chat.id}:{message.message_id}",
     )
-    detected = await services.incidents.detect(post, detected_at=services.clock.now())
+    submitted = await services.intake.submit(post, detected_at=services.clock.now())
     log.info(
-        "comment %s in %s → incident %s", message.message_id, message.chat.id, detected.incident.id
+        "comment %s in %s → incident %s (%s)",
+        message.message_id,
+        message.chat.id,
+        submitted.incident_id,
+        submitted.outcome.value,
     )
 
 
-async def _report(message: Message, detected: Detected, t: Translate) -> None:
-    key = "intake.created" if detected.created else "intake.duplicate"
-    await message.answer(t(key, id=detected.incident.id))
+async def _report(message: Message, submitted: Submission, t: Translate) -> None:
+    key = "intake.created" if submitted.created else "intake.duplicate"
+    await message.answer(t(key, id=submitted.incident_id))
 
 
 @router.message(Command("new"))
@@ -107,8 +115,8 @@ async def new_by_hand(
         return
     url, text = parts[0], parts[1].strip()
     post = Post(source=source_of(url), url=url[:2000], text=text[:MAX_TEXT])
-    detected = await services.incidents.detect(post, by_person_id=person.id)
-    await _report(message, detected, t)
+    submitted = await services.intake.submit(post, by_person_id=person.id)
+    await _report(message, submitted, t)
 
 
 @router.message(F.chat.type == "private", F.forward_origin)
@@ -144,5 +152,5 @@ async def forwarded(message: Message, services: Services, person: PersonView, t:
         author_name=author,
         published_at=origin.date,
     )
-    detected = await services.incidents.detect(post, by_person_id=person.id)
-    await _report(message, detected, t)
+    submitted = await services.intake.submit(post, by_person_id=person.id)
+    await _report(message, submitted, t)

@@ -1,7 +1,9 @@
-"""Intake from outside the bot: an HTTP API for monitoring software and VK's Callback API.
+"""Intake: every post that may become an incident goes through one pipeline
+(bot/intake/service.py): the HTTP API for monitoring software and VK's Callback API (off
+unless configured) and the Telegram sources in handlers/intake.py.
 
-Off unless configured. This module holds only the configuration, so that importing the pure
-parts (`bot.intake.triage`) does not pull in aiohttp.
+This module holds only the configuration, so that importing the pure parts
+(`bot.intake.triage`) does not pull in aiohttp.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from bot.intake import IntakeConfig
 from bot.intake.schemas import VkEvent, check_http_url
-from bot.intake.store import IntakeService
+from bot.intake.service import IntakeService
 from workflow.model import Post, Source
 
 log = logging.getLogger(__name__)

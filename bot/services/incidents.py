@@ -37,15 +37,17 @@ ATTEMPTS = 4  # a conflict is retried on fresh data; the workflow then refuses o
 
 
 class DetectTriage(Protocol):
-    """Intake's hints, run inside detection's transaction (bot/intake/store.py)."""
+    """The intake's checks and hints, run inside detection's unit of work (bot/intake/)."""
 
-    async def duplicate_of(
-        self, session: AsyncSession, post: Post, detected_at: datetime, now: datetime
-    ) -> int | None: ...
+    async def known(
+        self, uow: UnitOfWork, post: Post, detected_at: datetime, now: datetime
+    ) -> int | None:
+        """The incident this post already is or repeats, or None to open one."""
+        ...
 
-    async def annotate(
-        self, session: AsyncSession, incident_id: int, post: Post, now: datetime
-    ) -> None: ...
+    async def opened(self, uow: UnitOfWork, incident: Incident, now: datetime) -> None:
+        """Write what the intake knows about the incident just opened."""
+        ...
 
 
 class UnknownIncident(Exception):
@@ -77,7 +79,7 @@ class StepRefused(Exception):
 @dataclass(frozen=True, slots=True)
 class Detected:
     incident: Incident
-    created: bool  # False: the same post (external id or URL) was already an incident
+    created: bool  # False: the post was already an incident, or (intake) repeats an open one
 
 
 class IncidentService:
@@ -152,18 +154,21 @@ class IncidentService:
     ) -> Detected:
         """Open an incident for a post, unless the same post is already one (idempotent).
 
-        `triage` (the intake's) may name an open incident the post repeats, and writes its
-        hints on the new incident, inside this same transaction.
+        `triage` (the intake pipeline's, bot/intake/service.py) decides whether the post is
+        already known or repeats an open incident, and writes its hints on a new incident,
+        inside this same unit of work. Every source goes through the intake; a direct call
+        without `triage` is for tests and tools that want the bare workflow step.
         """
         for attempt in range(ATTEMPTS):
             now = self._clock.now()
+            moment = detected_at or now
             try:
                 async with self._unit() as uow:
                     store = uow.incidents
-                    session = uow.session
-                    existing = await self._existing(store, post)
-                    if existing is None and triage is not None:
-                        existing = await triage.duplicate_of(session, post, detected_at or now, now)
+                    if triage is not None:
+                        existing = await triage.known(uow, post, moment, now)
+                    else:
+                        existing = await self._existing(store, post)
                     if existing is not None:
                         incident = await store.get(existing)
                         assert incident is not None
@@ -171,7 +176,6 @@ class IncidentService:
                     actor = None
                     if by_person_id is not None:
                         actor = await self._actor(uow, by_person_id, now)
-                    moment = detected_at or now
                     incident_id = await store.reserve(post, moment, now)
                     outcome = commands.detect(
                         post,
@@ -179,18 +183,25 @@ class IncidentService:
                         importance,
                         incident_id,
                         self.policy,
-                        await load_calendars(session, self._calendar_config),
+                        await load_calendars(uow.session, self._calendar_config),
                         actor=actor,
                     )
                     await store.save(outcome, now)
                     if triage is not None:
-                        await triage.annotate(session, incident_id, post, now)
+                        await triage.opened(uow, outcome.incident, now)
                     await self.outbox.cards(uow, outcome.incident, now)
                     await self.outbox.messages(uow, outcome.messages, now)
             except IntegrityError:
                 # Another request stored the same post a moment ago: read theirs.
                 if attempt == ATTEMPTS - 1:
                     raise
+                continue
+            except DBAPIError as error:
+                # SQLite refuses to turn a read snapshot into a write once another writer
+                # committed after it (a burst of intake): start again on fresh data.
+                if not _is_write_conflict(error) or attempt == ATTEMPTS - 1:
+                    raise
+                log.info("detection of %s: write conflict (%s); retrying", post.url, error.orig)
                 continue
             self._committed()
             return Detected(outcome.incident, created=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import asyncio
 
-from db.models import IncidentRow
+from sqlalchemy import func, select
+
+from db.models import DuplicatePost, IncidentRow
 from tests.e2e.harness import CURATOR, DISCUSSION_CHAT, ROADS_1, ROADS_CHAT, BotWorld
 from workflow.model import Source
 
@@ -68,3 +70,42 @@ async def test_non_curator_cannot_register_incidents(world: BotWorld) -> None:
     world.fake.user_message(ROADS_1, "/new https://vk.com/wall-1_1 Текст")
     await world.wait_bot_text(ROADS_1, "работаю с карточками")
     assert await _incidents(world) == []
+
+
+async def _rows_until(world: BotWorld, model: type, enough: int) -> int:
+    """Poll the bot's database until `enough` rows of `model` are there (or time runs out)."""
+    assert world.engine is not None
+    count = 0
+
+    async def current() -> int:
+        assert world.engine is not None
+        async with world.engine.connect() as connection:
+            query = select(func.count()).select_from(model)
+            return int((await connection.execute(query)).scalar_one())
+
+    for _ in range(400):  # up to 20 s: the bot is another process, so poll its database
+        count = await current()
+        if count >= enough:
+            break
+        await asyncio.sleep(0.05)
+    return count
+
+
+async def test_same_complaint_twice_in_the_discussion_group_opens_one_incident(
+    world: BotWorld,
+) -> None:
+    complaint = "Третий день не вывозят мусор во дворе дома 5 по улице Мира"
+    world.fake.user_message(DISCUSSION_CHAT, complaint, user_id=CITIZEN)
+    await world.wait_card(CURATOR, 1)
+    world.fake.user_message(DISCUSSION_CHAT, complaint + "!!!", user_id=CITIZEN)
+    assert await _rows_until(world, DuplicatePost, 1) == 1  # attached to incident №1
+    rows = await _incidents(world)
+    assert len(rows) == 1
+
+
+async def test_obscene_threat_in_a_comment_gets_the_p21_line_on_its_card(world: BotWorld) -> None:
+    world.fake.user_message(
+        DISCUSSION_CHAT, "Не почините дорогу — найду вас и подожгу контору", user_id=CITIZEN
+    )
+    card = await world.wait_card(CURATOR, 1, having="п.21")
+    assert "Возможно, случай п.21" in (card.content or "")

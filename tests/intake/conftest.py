@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bot.clock import ManualClock
 from bot.intake import IntakeConfig
 from bot.intake.http_api import create_intake_app
-from bot.intake.store import IntakeService
+from bot.intake.service import IntakeService
 from bot.intake.triage import TopicRule, TriageRules
 from db.models import DuplicatePost, EventRow, IncidentRow, OutboxRow
 
