@@ -36,7 +36,6 @@ from db import directory_queries as directory
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from handlers import admin, common, curator, executor, fallback, intake, reports
-from handlers.buttons import card_buttons
 from handlers.context import IdentifyMiddleware, Services
 from workflow.roles import Role
 
@@ -121,7 +120,6 @@ def build_renderer(settings: Settings, clock: Clock) -> OutboxRenderer:
         clock,
         settings.policy(),
         CalendarConfig.from_settings(settings),
-        buttons=card_buttons,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,35 +22,14 @@ from bot.services.addressing import Audience
 from bot.services.calendars import CalendarConfig
 from bot.services.read_models import DirectoryView, Names, ReadModels
 from bot.services.replies import KEYBOARD_PARAM
-from bot.views.callbacks import Act
+from bot.views.buttons import card_buttons
 from bot.views.card import render_card_text
 from bot.views.format import e, local_time
 from bot.views.keyboard import card_keyboard, markup
 from db.models import OutboxRow
 from db.outbox_repository import OutboxKind
 from db.uow import UnitOfWork
-from workflow.calendars import Calendars
-from workflow.model import Incident
 from workflow.policy import Policy
-
-
-class CardButtons(Protocol):
-    """The buttons a card shows to an audience now, as the core answers (composition root)."""
-
-    def __call__(
-        self,
-        incident: Incident,
-        audience: Audience,
-        org_code: str | None,
-        now: datetime,
-        policy: Policy,
-        calendars: Calendars,
-        org_codes: Sequence[str],
-    ) -> list[tuple[Act, int]]: ...
-
-
-def no_buttons(*_: object) -> list[tuple[Act, int]]:
-    return []
 
 
 class OutboxRenderer:
@@ -60,13 +39,11 @@ class OutboxRenderer:
         clock: Clock,
         policy: Policy,
         calendar_config: CalendarConfig,
-        buttons: CardButtons = no_buttons,
     ) -> None:
         self.translator = translator
         self.clock = clock
         self.policy = policy
         self.calendar_config = calendar_config
-        self.buttons = buttons
         self.read_models = ReadModels(calendar_config)
 
     async def __call__(self, session: AsyncSession, row: OutboxRow) -> Rendered:
@@ -123,7 +100,7 @@ class OutboxRenderer:
             flags=model.flags,
         )
         audience = Audience(params.get("audience") or Audience.CENTRE.value)
-        actions = self.buttons(
+        actions = card_buttons(
             incident,
             audience,
             org_code,

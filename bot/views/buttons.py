@@ -7,9 +7,10 @@ core refuses.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from bot.services.addressing import Audience
 from bot.views.callbacks import Act
 from workflow import commands as cmd
 from workflow.calendars import Calendars
@@ -80,3 +81,23 @@ def available(
     """(action, draft id or 0) pairs the core would accept from this actor now."""
     allowed = cmd.allowed_commands(incident, actor, now, policy, calendars, org_codes)
     return buttons(allowed, incident)
+
+
+def card_buttons(
+    incident: Incident,
+    audience: Audience,
+    org_code: str | None,
+    now: datetime,
+    policy: Policy,
+    calendars: Calendars,
+    org_codes: Sequence[str],
+) -> list[tuple[Act, int]]:
+    """The buttons of the card shown to an audience: the curator's, an organisation's (as
+    its holder would see them), or none for a read-only viewer."""
+    if audience is Audience.VIEWER:
+        return []
+    if audience is Audience.CENTRE or not org_code:
+        actor = curator_actor()
+    else:
+        actor = executor_actor(incident, org_code)
+    return available(incident, actor, now, policy, calendars, org_codes)
