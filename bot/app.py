@@ -24,24 +24,25 @@ from bot.i18n import Translator
 from bot.intake.http_api import IntakeServer
 from bot.intake.store import IntakeService
 from bot.intake.triage import TopicRule, TriageRules, rules_from_mapping
-from bot.outbox.sender import OutboxSender, SenderOptions, notify_admins
+from bot.outbox import OutboxSender, SenderOptions, notify_admins
 from bot.render import OutboxRenderer
 from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
+from bot.services.outbox_writer import OutboxWriter
 from bot.settings import Settings, require_token
 from db import directory_queries as directory
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from handlers import admin, common, curator, executor, fallback, intake, reports
+from handlers.callbacks import Act, CardCb
 from handlers.context import IdentifyMiddleware, Services
-from workflow.roles import Role
 
 log = logging.getLogger(__name__)
 
 
-async def _admin_chats(session: AsyncSession) -> list[int]:
-    admins = await directory.people_with_roles(session, [Role.ADMIN])
-    return [person.telegram_id for person in admins if person.telegram_id is not None]
+def _open_card_data(incident_id: int) -> str:
+    """The button of a flood summary that opens one incident's card."""
+    return CardCb(incident=incident_id, act=Act.OPEN).pack()
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -171,17 +172,19 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         me = await bot.get_me()
         services.bot_username = me.username or ""
         dispatcher = create_dispatcher(services)
+        writer = OutboxWriter(settings.default_locale)
         sender = OutboxSender(
             sessions,
             bot,
             services.renderer,
             settings.sender_limits(),
+            # TODO(coordinator): flood_threshold=<the settings' value> once settings have it.
             options=SenderOptions(poll_interval=settings.outbox_poll_seconds),
-            on_permanent_failure=notify_admins(
-                _admin_chats, clock=services.clock, locale=settings.default_locale
-            ),
+            on_permanent_failure=notify_admins(writer, clock=services.clock),
             wake_event=wake,
             clock=services.clock,
+            writer=writer,
+            open_card_data=_open_card_data,
         )
         background.append(asyncio.create_task(sender.run(stop), name="outbox-sender"))
         scheduler.start()
