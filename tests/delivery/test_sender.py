@@ -43,7 +43,6 @@ from db.engine import create_engine, create_session_factory
 from db.models import IncidentCard, OutboxRow, Person, PersonRole
 from db.outbox_repository import OutboxRepository
 from db.uow import UnitOfWork
-from workflow.roles import Role
 from tests.support.fake_telegram import FakeTelegram, limit_violations
 from tests.support.outbox_helpers import (
     NOW,
@@ -55,6 +54,7 @@ from tests.support.outbox_helpers import (
     in_order,
     outbox_rows,
 )
+from workflow.roles import Role
 
 # Faster than Telegram's, to keep the tests short; what is checked is that they hold.
 FAST = SenderLimits(
