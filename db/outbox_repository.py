@@ -67,6 +67,7 @@ class Claim:
     attempts: int
     progress_message_id: int | None  # media already sent for this pending row
     card_message_id: int | None  # the incident's card already in the chat
+    priority: Priority = Priority.NOTICE
 
     @property
     def head_id(self) -> int:
@@ -214,6 +215,7 @@ class OutboxRepository:
             attempts=head.attempts,
             progress_message_id=head.telegram_message_id,
             card_message_id=card_message_id,
+            priority=Priority(head.priority),
         )
 
     async def row(self, row_id: int) -> OutboxRow | None:

@@ -22,3 +22,7 @@ class SenderOptions:
     # summary (flood.py); None or 0 turns summaries off. 10 first cards take 30 s in a group
     # (20 a minute), so a summary comes well within the minute.
     flood_threshold: int | None = DEFAULT_FLOOD_THRESHOLD
+    # Slots of a group's window (20 a minute) that only replies may take: a press answered
+    # within a second or two even while a queue drains into the group at its full rate.
+    reply_reserve: int = 3
+    reserve_recheck: float = 0.5  # seconds between looks for a reply while others wait

@@ -11,7 +11,9 @@ the change that causes them, and may set a wake-up event after the commit. The s
 - for kind "card" edits the incident's card in that chat in place, or sends it when there is
   none or it is gone; the due card rows of one (incident, chat) coalesce into one request,
   rendered from the newest row, and are all marked sent (delivery.py);
-- summarises a flood of first cards into one chat (flood.py);
+- summarises a flood of first cards into one chat (flood.py), and keeps a few slots of a
+  group's window (`reply_reserve`) for replies, so a press is answered within a second or
+  two even while a long queue drains into that group at its full rate;
 - keeps Telegram's limits (limits.py), honours 429 `retry_after`, retries network faults and
   5xx with exponential backoff and jitter, and gives up only on permanent errors (errors.py,
   outcomes.py).
@@ -65,7 +67,7 @@ from bot.outbox.options import SenderOptions
 from bot.outbox.outcomes import Outcomes
 from bot.outbox.render import Renderer
 from bot.services.outbox_writer import OutboxWriter
-from db.outbox_repository import OutboxRepository
+from db.outbox_repository import OutboxRepository, Priority
 from db.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -206,8 +208,12 @@ class OutboxSender:
                 await self._limiter.wait_chat(chat_id)
                 # Looked at right before each claim: a flood is summarised as it arrives.
                 await self._flood.summarise(chat_id, self._clock.now())
-                if not await self._deliver_next(chat_id):
+                outcome = await self._deliver_next(chat_id)
+                if outcome is False:
                     return
+                if outcome is not True:
+                    # Only the group's reserve is left: look again soon, for a reply.
+                    await self._pause(min(outcome, self.options.reserve_recheck))
         except Stopping:
             pass
         except Exception:
@@ -222,12 +228,18 @@ class OutboxSender:
                 self._skipped.discard(chat_id)
                 self._rescan.set()
 
-    async def _deliver_next(self, chat_id: int) -> bool:
-        """Deliver the chat's next due row (or coalesced card); False when there is none."""
+    async def _deliver_next(self, chat_id: int) -> bool | float:
+        """Deliver the chat's next due row (or coalesced card); False when there is none, the
+        seconds to wait when the next row is no reply and only the reply reserve is left."""
         async with self._in_flight, self._sessions() as session:
             claim = await OutboxRepository(session).claim(chat_id, self._clock.now())
             if claim is None:
                 return False
+            if claim.priority is not Priority.REPLY:
+                wait = self._limiter.reserve_delay(chat_id, self.options.reply_reserve)
+                if wait > 0:
+                    await session.rollback()  # let go of the claim while we wait
+                    return wait
             sent = self._outcomes.unmarked.get(claim.head_id)
             if sent is None:
                 try:

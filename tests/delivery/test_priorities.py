@@ -26,7 +26,7 @@ from db.models import OutboxRow
 from db.outbox_repository import OutboxKind, OutboxState, Priority
 from db.uow import UnitOfWork
 from tests.support.directory_seed import seed_directory
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, limit_violations
 from tests.support.outbox_helpers import (
     NOW,
     PlainRenderer,
@@ -294,3 +294,28 @@ async def test_admin_notices_are_written_through_the_writer_to_the_admin_role(
         "messages": 2,
         "chat_unreachable": True,
     }
+
+
+async def test_a_groups_reply_reserve_is_left_to_replies(
+    factory: async_sessionmaker[AsyncSession], fake_telegram: FakeTelegram
+) -> None:
+    group_window = SenderLimits(per_group=Window(5, 1.0), per_chat=Window(1, 0.02), margin=0.01)
+    await add_rows(factory, [(GROUP, f"n{n:02d}") for n in range(8)])
+    options = SenderOptions(poll_interval=0.2, reply_reserve=3, reserve_recheck=0.05)
+    async with running(factory, fake_telegram, options=options, limits=group_window):
+        await fake_telegram.wait_until(lambda: len(delivered_keys(fake_telegram, GROUP)) >= 2)
+        await add_rows(factory, [(GROUP, "reply")], priority=Priority.REPLY)
+        await fake_telegram.wait_until(
+            lambda: len(delivered_keys(fake_telegram, GROUP)) == 9, timeout=10
+        )
+    notices = [
+        call
+        for call, message in zip(
+            fake_telegram.calls_of("sendMessage"), fake_telegram.bot_messages(GROUP), strict=True
+        )
+        if key_of(message.text) != "reply"
+    ]
+    # Notices never took more than 5 - 3 slots of the window: the rest waited for replies.
+    only_two = SenderLimits(per_group=Window(2, 1.0), per_chat=Window(1, 0.02), margin=0.0)
+    assert limit_violations(notices, only_two, slack=0.005) == []
+    assert "reply" in delivered_keys(fake_telegram, GROUP)[:4]
