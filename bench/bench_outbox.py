@@ -73,6 +73,7 @@ async def bench(args: argparse.Namespace) -> int:
             factory, bot, PlainRenderer(), limits, options=SenderOptions(poll_interval=1.0)
         )
         started = time.monotonic()
+        cpu_started = time.process_time()
         burst_span = (started, started)
         try:
             if args.detect:
@@ -97,6 +98,7 @@ async def bench(args: argparse.Namespace) -> int:
             await server.close()
             await engine.dispose()
         elapsed = time.monotonic() - started
+        cpu = time.process_time() - cpu_started
 
     sends = sorted(c.at for c in server.calls_of("sendMessage") if c.outcome == "ok")
     span = sends[-1] - sends[0]
@@ -123,6 +125,7 @@ async def bench(args: argparse.Namespace) -> int:
             f"during the burst    {args.detect} incidents detected in {length:.2f} s; sender "
             f"{burst_rate:.2f} msg/s = {100 * burst_rate / ceiling:.1f} % of {ceiling:.0f}/s"
         )
+    print(f"process CPU         {cpu:.2f} s ({1000 * cpu / max(1, len(sends)):.1f} ms a send)")
     print(f"limit violations    {len(violations)}")
     print(f"lost / doubled      {lost} / {doubled}")
     return 0 if not violations and not lost and not doubled else 1

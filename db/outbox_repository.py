@@ -74,6 +74,15 @@ class Claim:
         return self.row_ids[0]
 
     @property
+    def first_card(self) -> bool:
+        """The incident's first card in the chat, not asked for (a flood may summarise it)."""
+        return (
+            self.kind == OutboxKind.CARD
+            and self.card_message_id is None
+            and self.priority in (Priority.ACTION, Priority.NOTICE)
+        )
+
+    @property
     def newest_id(self) -> int:
         """The row whose parameters a coalesced card is rendered from."""
         return max(self.row_ids)

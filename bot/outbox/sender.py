@@ -112,6 +112,7 @@ class OutboxSender:
         self._in_flight = asyncio.Semaphore(self.options.max_in_flight)
         self._active: dict[int, asyncio.Task[None]] = {}
         self._skipped: set[int] = set()  # due chats a scan passed over: they had a worker
+        self._flood_checked: dict[int, int] = {}  # chat -> the head row last checked for
 
     # --- the loop ---------------------------------------------------------------------------
 
@@ -206,8 +207,6 @@ class OutboxSender:
         try:
             while not self._stop.is_set():
                 await self._limiter.wait_chat(chat_id)
-                # Looked at right before each claim: a flood is summarised as it arrives.
-                await self._flood.summarise(chat_id, self._clock.now())
                 outcome = await self._deliver_next(chat_id)
                 if outcome is False:
                     return
@@ -221,6 +220,7 @@ class OutboxSender:
             self._limiter.block_chat(chat_id, self._outcomes.backoff(chat_id))
         finally:
             self._active.pop(chat_id, None)
+            self._flood_checked.pop(chat_id, None)
             if chat_id in self._skipped:
                 # A scan saw new rows for this chat while the worker was finishing: look
                 # again now rather than at the next poll. (Not after every worker: one that
@@ -235,6 +235,17 @@ class OutboxSender:
             claim = await OutboxRepository(session).claim(chat_id, self._clock.now())
             if claim is None:
                 return False
+            if (
+                self._flood.threshold
+                and claim.first_card
+                and self._flood_checked.get(chat_id) != claim.head_id
+            ):
+                # A first card is next: is it one of a flood? (Asked once per head row, so
+                # that a chat without first cards waiting pays nothing for it.)
+                self._flood_checked[chat_id] = claim.head_id
+                await session.rollback()
+                await self._flood.summarise(chat_id, self._clock.now())
+                return True
             if claim.priority is not Priority.REPLY:
                 wait = self._limiter.reserve_delay(chat_id, self.options.reply_reserve)
                 if wait > 0:
