@@ -192,8 +192,8 @@ async def flood(args: argparse.Namespace) -> bool:
     )
     print(f"  within 60 s: {within}/{len(times)} (goal: all)")
     print(
-        f"  messages to the curators' group within the minute: "
-        f"{sum(1 for c in sends if c.at - started <= 60)}; 429 answers: {server.refused}"
+        f"  messages it took in the curators' group: {len(sends)} "
+        f"(not {2 * args.incidents}); 429 answers: {server.refused}"
     )
     return within == len(times)
 
