@@ -23,28 +23,28 @@ from bot.i18n import Translator
 from bot.intake.http_api import IntakeServer
 from bot.intake.rules import TriageRulesCache, directory_rules_loader, rules_from_file
 from bot.intake.service import IntakeService
-from bot.outbox.sender import OutboxSender, SenderOptions, notify_admins
+from bot.outbox import OutboxSender, SenderOptions, notify_admins
 from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
+from bot.services.outbox_writer import OutboxWriter
 from bot.services.people_service import PeopleService
 from bot.services.replies import Replies
 from bot.services.reports import ReportService
 from bot.settings import Settings, require_token
+from bot.views.callbacks import Act, CardCb
 from bot.views.renderer import OutboxRenderer
-from db import directory_queries as directory
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from handlers import admin, common, curator, executor, fallback, intake, reports
 from handlers.context import IdentifyMiddleware, Services
-from workflow.roles import Role
 
 log = logging.getLogger(__name__)
 
 
-async def _admin_chats(session: AsyncSession) -> list[int]:
-    admins = await directory.people_with_roles(session, [Role.ADMIN])
-    return [person.telegram_id for person in admins if person.telegram_id is not None]
+def _open_card_data(incident_id: int) -> str:
+    """The button of a flood summary that opens one incident's card."""
+    return CardCb(incident=incident_id, act=Act.OPEN).pack()
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -176,17 +176,21 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         me = await bot.get_me()
         services.bot_username = me.username or ""
         dispatcher = create_dispatcher(services)
+        writer = OutboxWriter(settings.general.default_locale)
         sender = OutboxSender(
             sessions,
             bot,
             build_renderer(settings, services.clock),
             settings.sender_limits(),
-            options=SenderOptions(poll_interval=settings.sender.poll_seconds),
-            on_permanent_failure=notify_admins(
-                _admin_chats, clock=services.clock, locale=settings.general.default_locale
+            options=SenderOptions(
+                poll_interval=settings.sender.poll_seconds,
+                flood_threshold=settings.sender.flood_threshold,
             ),
+            on_permanent_failure=notify_admins(writer, clock=services.clock),
             wake_event=wake,
             clock=services.clock,
+            writer=writer,
+            open_card_data=_open_card_data,
         )
         background.append(asyncio.create_task(sender.run(stop), name="outbox-sender"))
         scheduler.start()

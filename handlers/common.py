@@ -182,6 +182,22 @@ async def full_text(
             )
 
 
+@router.callback_query(CardCb.filter(F.act == Act.OPEN))
+async def open_card(
+    query: CallbackQuery, callback_data: CardCb, services: Services, t: Translate
+) -> None:
+    """A flood summary's button: this incident's card now, ahead of the chat's queue."""
+    if not isinstance(query.message, Message):
+        await query.answer()
+        return
+    try:
+        await services.incidents.show_card(callback_data.incident, query.message.chat.id)
+    except UnknownIncident:
+        await query.answer(t("error.incident_gone", id=callback_data.incident), show_alert=True)
+        return
+    await query.answer()
+
+
 @router.callback_query(CardCb.filter(F.act == Act.TIMELINE))
 async def timeline_button(
     query: CallbackQuery, callback_data: CardCb, services: Services, t: Translate

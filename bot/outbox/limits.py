@@ -189,6 +189,16 @@ class RateLimiter:
         window = self._chat(chat_id)
         window.blocked_until = max(window.blocked_until, self.clock() + seconds)
 
+    def reserve_delay(self, chat_id: int, reserve: int, now: float | None = None) -> float:
+        """Seconds until a send into the chat's group leaves `reserve` slots of the group's
+        window free (0 for private chats): kept for the answers to presses (sender.py)."""
+        group = self._group(chat_id)
+        if group is None or reserve <= 0:
+            return 0.0
+        now = self.clock() if now is None else now
+        reserve = min(reserve, group.window.count - 1)
+        return max(0.0, group.ready_at(now, 1 + reserve) - now)
+
     async def _sleep_until(self, moment: float) -> None:
         delay = moment - self.clock()
         if delay > 0:

@@ -7,7 +7,7 @@ It runs in the caller's unit of work, so a change and what it has to tell commit
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,9 @@ from workflow.effects import Addressee, Message
 from workflow.model import Incident
 
 CARD_KEY = "card"
+# Notices whose whole content the incident's new card shows: not sent separately to a chat
+# that gets the card in the same unit of work (a flood would otherwise double its messages).
+SAID_BY_THE_CARD = frozenset({"incident.detected"})
 
 
 class OutboxWriter:
@@ -32,11 +35,21 @@ class OutboxWriter:
         *,
         not_before: datetime | None = None,
         priority: Priority = Priority.NOTICE,
+        exclude_chats: Collection[int] = (),
     ) -> list[int]:
-        """One pending row per recipient chat of each workflow message."""
+        """One pending row per recipient chat of each workflow message (but `exclude_chats`,
+        and a notice the card says, where the card went in this unit of work)."""
         rows: list[OutgoingMessage] = []
         for message in messages:
             for recipient in await resolve(uow.directory, message.to, now):
+                if recipient.chat_id in exclude_chats:
+                    continue
+                if (
+                    message.key in SAID_BY_THE_CARD
+                    and message.incident_id is not None
+                    and uow.outbox.wrote_card(message.incident_id, recipient.chat_id)
+                ):
+                    continue
                 rows.append(
                     OutgoingMessage(
                         chat_id=recipient.chat_id,

@@ -30,6 +30,7 @@ class Act(StrEnum):
     PICK = "pk"  # choose the consolidating organisation (п.19)
     LIMITS = "lm"  # п.18 stage limits
     TIMELINE = "tl"
+    OPEN = "op"  # send the card to this chat now (a flood summary's buttons)
 
 
 class CardCb(CallbackData, prefix="c"):

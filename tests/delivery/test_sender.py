@@ -37,10 +37,12 @@ from bot.outbox import (
     Window,
     classify,
     notify_admins,
-    prune_sent,
 )
+from bot.services.outbox_writer import OutboxWriter
 from db.engine import create_engine, create_session_factory
-from db.models import IncidentCard, OutboxRow
+from db.models import IncidentCard, OutboxRow, Person, PersonRole
+from db.outbox_repository import OutboxRepository
+from db.uow import UnitOfWork
 from tests.support.fake_telegram import FakeTelegram, limit_violations
 from tests.support.outbox_helpers import (
     NOW,
@@ -52,6 +54,7 @@ from tests.support.outbox_helpers import (
     in_order,
     outbox_rows,
 )
+from workflow.roles import Role
 
 # Faster than Telegram's, to keep the tests short; what is checked is that they hold.
 FAST = SenderLimits(
@@ -304,12 +307,13 @@ async def test_unreachable_chats_fail_alone_and_the_admins_are_told(
     fake_telegram.chat_not_found.add(11)
     fake_telegram.blocked.add(12)
     await add_rows(factory, [(chat, f"c{chat}-{n}") for n in range(3) for chat in (11, 12, 13)])
+    await _add_admins(factory, [99, 11])  # 11 is itself unreachable: not told about itself
     failures: list[DeliveryFailure] = []
-    tell_admins = notify_admins(_admins, clock=ManualClock(NOW))
+    tell_admins = notify_admins(OutboxWriter("ru"), clock=ManualClock(NOW))
 
-    async def on_failure(session: AsyncSession, failure: DeliveryFailure) -> None:
+    async def on_failure(uow: UnitOfWork, failure: DeliveryFailure) -> None:
         failures.append(failure)
-        await tell_admins(session, failure)
+        await tell_admins(uow, failure)
 
     with caplog.at_level(logging.WARNING, logger="bot.outbox.sender"):
         await drain(factory, fake_telegram, on_permanent_failure=on_failure)
@@ -337,8 +341,19 @@ async def test_unreachable_chats_fail_alone_and_the_admins_are_told(
     assert delivered_keys(fake_telegram, 12) == ["again"]
 
 
-async def _admins(_session: AsyncSession) -> list[int]:
-    return [99, 11]  # 11 is itself unreachable: it is not told about itself
+async def _add_admins(factory: async_sessionmaker[AsyncSession], chats: list[int]) -> None:
+    """Administrators in the directory: the notices are addressed to the role."""
+    async with factory() as session, session.begin():
+        for chat_id in chats:
+            session.add(
+                Person(
+                    key=f"admin{chat_id}",
+                    telegram_id=chat_id,
+                    full_name=f"Admin {chat_id}",
+                    active=True,
+                    roles=[PersonRole(role=Role.ADMIN)],
+                )
+            )
 
 
 @sqlite_only
@@ -348,7 +363,7 @@ async def test_a_rejected_message_fails_alone(
     await add_rows(factory, [(5, "ok1"), (5, "bad", {"text": "<b>unclosed"}), (5, "ok2")])
     failures: list[DeliveryFailure] = []
 
-    async def on_failure(_session: AsyncSession, failure: DeliveryFailure) -> None:
+    async def on_failure(_uow: UnitOfWork, failure: DeliveryFailure) -> None:
         failures.append(failure)
 
     await drain(factory, fake_telegram, on_permanent_failure=on_failure)
@@ -538,6 +553,6 @@ async def test_prune_sent_keeps_the_rest(
                 sent_at=sa.case((OutboxRow.key == "old", NOW), else_=NOW + timedelta(days=8)),
             )
         )
-        assert await prune_sent(session, NOW + timedelta(days=7)) == 1
+        assert await OutboxRepository(session).prune_sent(NOW + timedelta(days=7)) == 1
         await session.commit()
     assert [r.key for r in await outbox_rows(factory)] == ["new", "waiting"]

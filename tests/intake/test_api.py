@@ -61,9 +61,12 @@ async def test_each_source_opens_one_incident_and_tells_the_curators(
     assert row.attachments == ["https://vk.com/photo12345_456239017"]
     assert row.published_at == datetime(2026, 4, 29, 6, 40, tzinfo=UTC)
     assert row.detected_at == datetime(2026, 4, 29, 6, 45, tzinfo=UTC)
-    messages = [r for r in await outbox_rows(sessions) if r.kind == "message"]
-    assert {r.chat_id for r in messages} == {people.telegram["curator"], people.telegram["deputy"]}
-    assert {r.key for r in messages} == {"incident.detected"}
+    # The curators are told by the new card; no separate "incident.detected" repeats it.
+    rows = await outbox_rows(sessions)
+    cards = [r for r in rows if r.kind == "card"]
+    assert {r.chat_id for r in cards} == {people.telegram["curator"], people.telegram["deputy"]}
+    assert {r.incident_id for r in cards} == {row.id}
+    assert [r for r in rows if r.kind == "message"] == []
     assert (await counts(sessions))["events"] == 1
 
 
@@ -113,7 +116,7 @@ async def test_concurrent_identical_posts_make_exactly_one_incident(
     assert len(ids) == 1
     totals = await counts(sessions)
     assert totals["incidents"] == 1 and totals["events"] == 1 and totals["duplicates"] == 0
-    assert len([r for r in await outbox_rows(sessions) if r.kind == "message"]) == 2
+    assert len([r for r in await outbox_rows(sessions) if r.kind == "card"]) == 2
 
 
 # --- bad input: every field named, nothing written --------------------------------------------

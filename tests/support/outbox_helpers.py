@@ -12,8 +12,11 @@ import sqlalchemy as sa
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.outbox import Media, Rendered, outbox_row
+from bot.outbox import Media, Rendered
+from bot.services.outbox_writer import OutboxWriter
 from db.models import IncidentRow, OutboxRow
+from db.outbox_repository import OutboxKind, Priority
+from db.uow import UnitOfWork
 from workflow.model import Importance, IncidentStatus, MediaKind, Source
 
 if TYPE_CHECKING:  # the kill -9 child imports this module: keep pytest out of it
@@ -79,24 +82,26 @@ async def add_rows(
     kind: str = "message",
     incident_id: int | None = None,
     not_before: datetime | None = None,
+    priority: Priority = Priority.NOTICE,
 ) -> list[int]:
-    """Write (chat_id, key[, params]) rows in one transaction; return their ids in order."""
-    async with factory() as session:
-        added = []
+    """Write (chat_id, key[, params]) rows through the writer in one unit of work; return
+    their ids in order."""
+    writer = OutboxWriter("ru")
+    added: list[int] = []
+    async with UnitOfWork(factory) as uow:
         for chat_id, key, *rest in rows:
-            row = outbox_row(
-                chat_id=chat_id,
-                key=key,
-                now=NOW,
-                kind=kind,
+            added += await writer.text(
+                uow,
+                chat_id,
+                key,
+                NOW,
                 params=rest[0] if rest else {"n": key},
+                kind=OutboxKind(kind),
                 incident_id=incident_id,
                 not_before=not_before,
+                priority=priority,
             )
-            session.add(row)
-            added.append(row)
-        await session.commit()
-        return [row.id for row in added]
+    return added
 
 
 async def outbox_rows(factory: async_sessionmaker[AsyncSession]) -> list[OutboxRow]:

@@ -24,7 +24,7 @@ Adding a step of the regulation
 3. One registry entry in `registry.py`: the class, NAME, an applier, a decoder from the
    event's JSON args, and a guard calling the check(s) of step 1 (and refusing when there
    is no target). If a button needs the targets, add them to `Allowed` in `allowed.py`.
-4. Its handler: a button (`handlers/callbacks.Act`) mapped from `Allowed` in
+4. Its handler: a button (`bot/views/callbacks.Act`) mapped from `Allowed` in
    bot/views/buttons.py, and the handler that builds the command object and calls
    `IncidentService.perform(incident_id, person_id, command)`.
 5. Its texts, in both locales/{ru,en}/LC_MESSAGES/messages.po: `event.<NAME>` (timeline,
