@@ -69,6 +69,8 @@ def fork_server() -> Iterator[ForkServer]:
         assert process.stdin is not None
         process.stdin.close()
         process.wait(10)
+        assert process.stdout is not None
+        process.stdout.close()
 
 
 def _delivered(server: FakeTelegram) -> int:
