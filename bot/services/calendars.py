@@ -1,4 +1,8 @@
-"""Working-time calendars from the settings and the directory's organisations."""
+"""Working-time calendars from the settings and the directory's organisations.
+
+The calendars live as long as the directory snapshot they were built from: a change of the
+directory (an import) gives a new snapshot and so new calendars; nothing else reloads them.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from functools import lru_cache
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings, parse_date_list
-from db import directory_queries as directory
+from db.directory_repository import DirectoryRepository
+from db.directory_snapshot import DirectorySnapshot
+from db.uow import UnitOfWork
 from workflow.calendar import CalendarOverrides, WeeklySchedule, WorkingCalendar
 from workflow.calendars import Calendars
 
@@ -50,8 +56,12 @@ def centre_calendar(config: CalendarConfig) -> WorkingCalendar:
     return calendar_for(config.timezone, config.office_hours, config.always, config.overrides)
 
 
-async def load_calendars(session: AsyncSession, config: CalendarConfig) -> Calendars:
-    organisations = await directory.organisations(session)
+def calendars_for(directory: DirectorySnapshot, config: CalendarConfig) -> Calendars:
+    """Each organisation's calendar, built once per snapshot and configuration."""
+    key = ("calendars", config)
+    cached = directory.memo.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     per_org = {
         org.code: calendar_for(
             org.timezone or config.timezone,
@@ -59,11 +69,27 @@ async def load_calendars(session: AsyncSession, config: CalendarConfig) -> Calen
             config.always,
             config.overrides,
         )
-        for org in organisations
+        for org in directory.organisations
         if not org.is_centre
     }
-    return Calendars(
+    calendars = Calendars(
         centre=centre_calendar(config),
         organisations=per_org,
         known_orgs=frozenset(per_org),
     )
+    directory.memo[key] = calendars
+    return calendars
+
+
+async def load_calendars(
+    directory: DirectoryRepository | DirectorySnapshot | AsyncSession, config: CalendarConfig
+) -> Calendars:
+    """The calendars from the cached directory snapshot: no SQL once it is loaded.
+
+    Takes the unit of work's repository (`uow.directory`) or a snapshot; a bare session is
+    accepted while callers move to the unit of work."""
+    if isinstance(directory, AsyncSession):
+        directory = UnitOfWork.joining(directory).directory
+    if isinstance(directory, DirectoryRepository):
+        directory = await directory.snapshot()
+    return calendars_for(directory, config)
