@@ -71,12 +71,15 @@ class DirectorySnapshot:
     absences: tuple[AbsenceSpan, ...]
     # Values derived from this snapshot (the calendars, say), dropped with it.
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    _by_telegram: dict[int, PersonView] = field(init=False, compare=False, repr=False)
+    _by_key: dict[str, PersonView] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        by_telegram = {p.telegram_id: p for p in self.people.values() if p.telegram_id}
-        by_key = {p.key: p for p in self.people.values()}
-        object.__setattr__(self, "_by_telegram", by_telegram)
-        object.__setattr__(self, "_by_key", by_key)
+        people = self.people.values()
+        object.__setattr__(
+            self, "_by_telegram", {p.telegram_id: p for p in people if p.telegram_id}
+        )
+        object.__setattr__(self, "_by_key", {p.key: p for p in people})
 
     # --- people -----------------------------------------------------------------------------
 
@@ -84,10 +87,10 @@ class DirectorySnapshot:
         return self.people.get(person_id)
 
     def person_by_key(self, key: str) -> PersonView | None:
-        return self._by_key.get(key)  # type: ignore[attr-defined, no-any-return]
+        return self._by_key.get(key)
 
     def person_by_telegram_id(self, telegram_id: int) -> PersonView | None:
-        return self._by_telegram.get(telegram_id)  # type: ignore[attr-defined, no-any-return]
+        return self._by_telegram.get(telegram_id)
 
     def unbound_person_by_username(self, username: str) -> PersonView | None:
         """Someone listed by @username only, whose numeric id is bound on first contact."""

@@ -22,6 +22,15 @@ from db.directory_snapshot import DirectorySnapshot, OrganisationView, PersonVie
 from db.uow import UnitOfWork
 from workflow.roles import Role
 
+__all__ = [
+    "DirectoryChangeRefused",
+    "DirectoryService",
+    "DirectorySnapshot",
+    "OrganisationView",
+    "PersonView",
+    "Registered",
+]
+
 
 class DirectoryChangeRefused(Exception):
     """Why a change cannot be made: `code` is a message key suffix."""
