@@ -32,15 +32,26 @@ __all__ = ["PersonView", "load_snapshot"]
 
 
 async def load_snapshot(session: AsyncSession, version: int) -> DirectorySnapshot:
-    """Five statements, whatever the size of the directory."""
-    organisations = (await session.scalars(select(Organisation).order_by(Organisation.code))).all()
+    """Six statements, whatever the size of the directory.
+
+    Rows the session already holds are read afresh (populate_existing): a writer in this
+    same transaction may have changed them with a bulk UPDATE just before."""
+    fresh = {"populate_existing": True}
+    organisations = (
+        await session.scalars(
+            select(Organisation).order_by(Organisation.code), execution_options=fresh
+        )
+    ).all()
     code_of = {org.id: org.code for org in organisations}
     people = (
         await session.scalars(
-            select(Person).options(selectinload(Person.roles)).order_by(Person.id)
+            select(Person).options(selectinload(Person.roles)).order_by(Person.id),
+            execution_options=fresh,
         )
     ).all()
-    chats = (await session.scalars(select(GroupChat).order_by(GroupChat.id))).all()
+    chats = (
+        await session.scalars(select(GroupChat).order_by(GroupChat.id), execution_options=fresh)
+    ).all()
     stand_ins: dict[int, list[int]] = defaultdict(list)
     for person_id, substitute_id in await session.execute(
         select(StandIn.person_id, StandIn.substitute_id).order_by(

@@ -121,6 +121,7 @@ async def test_an_invitation_accepted_and_a_first_contact_refresh_the_snapshot(
         session.add(Person(key="newcomer", username="new_one", full_name="Новичок", roles=[]))
     cache_for(session.bind).changed()  # written past the repository
     assert await directory.identify(7001, None) is None
+    cache_for(session.bind).changed()  # the binding's own transaction loads the snapshot first
     found = await directory.identify(7001, "@New_One")
     assert found is not None and found.key == "newcomer" and found.telegram_id == 7001
     assert (await directory.snapshot()).person_by_telegram_id(7001) == found
