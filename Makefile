@@ -20,6 +20,7 @@ run: install
 lint: install
 	$(BIN)/ruff check --no-cache .
 	$(BIN)/ruff format --no-cache --check .
+	$(BIN)/lint-imports --no-cache
 
 test: install lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider

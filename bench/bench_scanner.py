@@ -7,6 +7,10 @@ alerts are spread one second apart, so that each tick 5 seconds later finds abou
 due. Prints the time of the first tick after a start (the full sweep for unset ladders),
 of ticks with a handful due (goal: < 50 ms), of an idle tick, and of a tick that sets up
 the ladders of a few new deadlines.
+
+`--statements` (also run after the timings) counts the SQL statements of each step on a small
+seeded database with an engine `before_cursor_execute` listener: a curator's press, the
+poke after it (a settle of the new ladders, no scan), an idle tick, ticks that fire.
 """
 
 from __future__ import annotations
@@ -22,16 +26,20 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import event, func, insert, select, text
 
 from bot.clock import ManualClock
 from bot.deadlines.scanner import DeadlineScanner
+from bot.deadlines.scheduler import DeadlineScheduler
 from bot.services.calendars import CalendarConfig
+from bot.services.incidents import IncidentService
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from db.models import AssignmentRow, DeadlineRow, IncidentRow, OutboxRow
 from tests.support.directory_seed import seed_directory
 from workflow.calendar import CalendarOverrides, WorkingCalendar
+from workflow.model import Post, Source
+from workflow.policy import Policy
 
 MSK = ZoneInfo("Europe/Moscow")
 BASE = datetime(2026, 5, 20, 10, 0, tzinfo=MSK).astimezone(UTC)
@@ -223,5 +231,57 @@ async def main(total: int) -> None:
         await engine.dispose()
 
 
+def msk(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=MSK)  # type: ignore[misc]
+
+
+async def statements() -> None:
+    """SQL statements per step, three incidents open (SQLite)."""
+    with tempfile.TemporaryDirectory() as directory:
+        engine = create_engine(f"sqlite+aiosqlite:///{Path(directory) / 'count.sqlite3'}")
+        await upgrade(engine)
+        sessions = create_session_factory(engine)
+        async with sessions() as session, session.begin():
+            people = await seed_directory(session)
+        clock = ManualClock(msk(2026, 5, 20, 10, 0))
+        scheduler = DeadlineScheduler(DeadlineScanner(sessions, clock, CONFIG), None, clock)
+        service = IncidentService(sessions, clock, Policy(), CONFIG)
+        seen: list[str] = []
+        event.listen(
+            engine.sync_engine, "before_cursor_execute", lambda *args: seen.append(args[2])
+        )
+
+        def count(step: str) -> None:
+            print(f"{step}: {len(seen)} statements")
+            seen.clear()
+
+        for number in range(3):
+            url = f"https://vk.com/wall-1_{number}"
+            await service.detect(Post(Source.VK, url, "Яма", external_id=str(number)))
+        await scheduler.tick()
+        seen.clear()
+        clock.set(msk(2026, 5, 20, 10, 5))
+        await service.perform(
+            3, people.people["curator"], "route", org_codes=["roads"], topic="Дороги", location="-"
+        )
+        count("a press (route)")
+        await scheduler.settle()
+        count("the poke after it (settle: the new ladders set up)")
+        clock.set(msk(2026, 5, 20, 10, 6))
+        await scheduler.tick()
+        count("an idle tick")
+        clock.set(msk(2026, 5, 20, 10, 30))
+        report = await scheduler.tick()
+        count(f"a tick firing {report.fired} reminders")
+        clock.set(msk(2026, 5, 20, 11, 0))
+        report = await scheduler.tick()
+        count(f"a tick firing {report.fired} overdue alerts (cards redrawn)")
+        await engine.dispose()
+
+
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000))
+    if "--statements" in sys.argv:
+        asyncio.run(statements())
+    else:
+        asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000))
+        asyncio.run(statements())

@@ -25,14 +25,19 @@ from bot.intake.http_api import IntakeServer
 from bot.intake.store import IntakeService
 from bot.intake.triage import TopicRule, TriageRules, rules_from_mapping
 from bot.outbox.sender import OutboxSender, SenderOptions, notify_admins
-from bot.render import OutboxRenderer
 from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
+from bot.services.lookups import Lookups
+from bot.services.people_service import PeopleService
+from bot.services.replies import Replies
+from bot.services.reports import ReportService
 from bot.settings import Settings, require_token
+from bot.views.renderer import OutboxRenderer
 from db import directory_queries as directory
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from handlers import admin, common, curator, executor, fallback, intake, reports
+from handlers.buttons import card_buttons
 from handlers.context import IdentifyMiddleware, Services
 from workflow.roles import Role
 
@@ -46,7 +51,7 @@ async def _admin_chats(session: AsyncSession) -> list[int]:
 
 def create_bot(settings: Settings) -> Bot:
     token = require_token(settings)
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_base))
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base))
     return Bot(
         token=token.get_secret_value(),
         session=session,
@@ -78,33 +83,44 @@ def create_dispatcher(services: Services) -> Dispatcher:
 
 def build_services(
     settings: Settings,
-    sessions: object,
+    sessions: async_sessionmaker[AsyncSession],
     clock: Clock,
     wake: asyncio.Event,
     on_committed: Callable[[], None] | None = None,
 ) -> Services:
     calendar_config = CalendarConfig.from_settings(settings)
-    policy = settings.policy()
-    translator = Translator(default_locale=settings.default_locale)
+    translator = Translator(default_locale=settings.general.default_locale)
     incidents = IncidentService(
-        sessions,  # type: ignore[arg-type]
+        sessions,
         clock,
-        policy,
+        settings.policy(),
         calendar_config,
-        default_locale=settings.default_locale,
+        default_locale=settings.general.default_locale,
         on_committed=on_committed or wake.set,
     )
-    renderer = OutboxRenderer(translator, clock, policy, calendar_config)
     return Services(
-        sessions=sessions,  # type: ignore[arg-type]
         incidents=incidents,
+        people=PeopleService(sessions),
+        reports=ReportService(sessions, clock, calendar_config),
+        lookups=Lookups(sessions),
+        replies=Replies(sessions, clock, settings.general.default_locale, wake.set),
         translator=translator,
-        renderer=renderer,
         clock=clock,
         calendar_config=calendar_config,
-        default_locale=settings.default_locale,
-        wake_sender=wake.set,
+        default_locale=settings.general.default_locale,
         discussion_chats=settings.discussion_chats(),
+    )
+
+
+def build_renderer(settings: Settings, clock: Clock) -> OutboxRenderer:
+    """The views the sender renders rows with; the card's buttons come from the handlers'
+    reading of what the core allows (wired here, the one place that knows both)."""
+    return OutboxRenderer(
+        Translator(default_locale=settings.general.default_locale),
+        clock,
+        settings.policy(),
+        CalendarConfig.from_settings(settings),
+        buttons=card_buttons,
     )
 
 
@@ -112,8 +128,8 @@ async def triage_rules(
     settings: Settings, sessions: async_sessionmaker[AsyncSession]
 ) -> TriageRules:
     """Topics with keywords from INTAKE_TOPICS_FILE, else each organisation's own topics."""
-    if settings.intake_topics_file is not None:
-        mapping = yaml.safe_load(settings.intake_topics_file.read_text(encoding="utf-8")) or {}
+    if settings.intake.topics_file is not None:
+        mapping = yaml.safe_load(settings.intake.topics_file.read_text(encoding="utf-8")) or {}
         topics = rules_from_mapping(mapping)
     else:
         async with sessions() as session:
@@ -124,22 +140,22 @@ async def triage_rules(
             if not org.is_centre
             for topic in org.topics or []
         ]
-    return TriageRules(topics=topics, duplicate_ratio=settings.intake_duplicate_ratio)
+    return TriageRules(topics=topics, duplicate_ratio=settings.intake.duplicate_ratio)
 
 
 async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
     bot = create_bot(settings)  # fails first, before anything is written, without a token
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database.url)
     background: list[asyncio.Task[None]] = []
     scheduler: DeadlineScheduler | None = None
     intake_server: IntakeServer | None = None
     stop = asyncio.Event()
     try:
         await upgrade(engine)
-        if settings.directory_file is not None:
+        if settings.directory.file is not None:
             from bot.directory_cli import import_directory_file
 
-            if await import_directory_file(engine, settings.directory_file) != 0:
+            if await import_directory_file(engine, settings.directory.file) != 0:
                 return 2
         sessions = create_session_factory(engine)
         wake = asyncio.Event()
@@ -150,17 +166,17 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             clock,
             calendar_config,
             settings.alert_policy(),
-            default_locale=settings.default_locale,
+            default_locale=settings.general.default_locale,
         )
         digests = DigestSender(
             sessions,
             clock,
             calendar_config,
             settings.alert_policy(),
-            default_locale=settings.default_locale,
+            default_locale=settings.general.default_locale,
         )
         scheduler = DeadlineScheduler(
-            scanner, digests, clock, tick_interval=settings.deadline_tick_interval
+            scanner, digests, clock, tick_interval=settings.alerts.tick_interval
         )
 
         def committed() -> None:  # new rows: deliver them, and look at new deadlines
@@ -174,11 +190,11 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         sender = OutboxSender(
             sessions,
             bot,
-            services.renderer,
+            build_renderer(settings, services.clock),
             settings.sender_limits(),
-            options=SenderOptions(poll_interval=settings.outbox_poll_seconds),
+            options=SenderOptions(poll_interval=settings.sender.poll_seconds),
             on_permanent_failure=notify_admins(
-                _admin_chats, clock=services.clock, locale=settings.default_locale
+                _admin_chats, clock=services.clock, locale=settings.general.default_locale
             ),
             wake_event=wake,
             clock=services.clock,
@@ -193,7 +209,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             )
             await intake_server.start()
             log.info("intake listening on %s:%s", intake_config.host, intake_server.port)
-        log.info("starting long polling against %s as @%s", settings.bot_api_base, me.username)
+        log.info("starting long polling against %s as @%s", settings.telegram.api_base, me.username)
         await dispatcher.start_polling(bot, handle_signals=True)
         return 0
     finally:

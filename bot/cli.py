@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=settings.general.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)  # keep operator output readable
     command = args.command or "run"
@@ -67,7 +67,7 @@ async def _migrate(settings: Settings) -> int:
     from db.engine import create_engine
     from db.migrate import upgrade
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
     finally:

@@ -87,7 +87,7 @@ async def _import(settings: Settings, path: Path) -> int:
         return EXIT_INVALID
     from db.migrate import upgrade  # here: importing alembic logs, which a bad file needn't show
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
         return await _sync(engine, spec, path, sys.stdout, sys.stderr)
@@ -98,7 +98,7 @@ async def _import(settings: Settings, path: Path) -> int:
 async def _export(settings: Settings, path: Path | None) -> int:
     from db.migrate import upgrade
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
         text = await export_directory(create_session_factory(engine))

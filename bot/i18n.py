@@ -20,8 +20,10 @@ from babel.messages.pofile import read_po
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
-LOCALES = ("ru", "en")
-DEFAULT_LOCALE = "ru"
+# The one list of supported languages: the catalogues in locales/, DEFAULT_LOCALE in the
+# settings and a person's `locale` in the directory file all accept exactly these.
+LOCALES: tuple[str, ...] = ("ru", "en")
+DEFAULT_LOCALE = "ru"  # the regulation's language, and the fallback for a missing key
 
 log = logging.getLogger(__name__)
 

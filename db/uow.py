@@ -17,6 +17,7 @@ from db.directory_repository import DirectoryRepository
 from db.incident_store import IncidentStore
 from db.intake_repository import IntakeRepository
 from db.outbox_repository import OutboxRepository
+from db.read_repository import ReadRepository
 from db.report_repository import ReportRepository
 
 
@@ -88,3 +89,7 @@ class UnitOfWork:
     @cached_property
     def reports(self) -> ReportRepository:
         return ReportRepository(self.session)
+
+    @cached_property
+    def reads(self) -> ReadRepository:
+        return ReadRepository(self.session)

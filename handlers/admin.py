@@ -8,10 +8,7 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import BotCommand, BotCommandScopeChat, Message
 
-from bot.services import people
-from bot.services.people import DirectoryChangeRefused
-from db import directory_queries as directory
-from db.directory_queries import PersonView
+from bot.services.people_service import DirectoryChangeRefused, PersonView
 from handlers.common import HasRole, Translate
 from handlers.context import Services
 from workflow.roles import CURATOR_ROLES, Role
@@ -59,8 +56,7 @@ async def bind(message: Message, command: CommandObject, services: Services, t: 
         await message.answer(t("admin.bind_usage"))
         return
     try:
-        async with services.sessions() as session, session.begin():
-            name = await people.bind_chat(session, message.chat.id, message.chat.title, code)
+        name = await services.people.bind_chat(message.chat.id, message.chat.title, code)
     except DirectoryChangeRefused as error:
         await message.answer(_refusal(error, t))
         return
@@ -76,8 +72,7 @@ async def invite(
         await message.answer(t("admin.invite_usage"))
         return
     try:
-        async with services.sessions() as session, session.begin():
-            code = await people.create_invitation(session, key, services.clock.now())
+        code = await services.people.create_invitation(key, services.clock.now())
     except DirectoryChangeRefused as error:
         await message.answer(_refusal(error, t))
         return
@@ -97,15 +92,12 @@ async def accept(
     if message.chat.type != "private" or message.from_user is None:
         return
     try:
-        async with services.sessions() as session, session.begin():
-            registered = await people.accept_invitation(
-                session, (command.args or "").strip(), message.from_user.id, services.clock.now()
-            )
-            me = await directory.person_by_id(session, registered.person_id)
+        me = await services.people.accept_invitation(
+            (command.args or "").strip(), message.from_user.id, services.clock.now()
+        )
     except DirectoryChangeRefused as error:
         await message.answer(_refusal(error, t))
         return
-    assert me is not None
     roles = ", ".join(t(f"role.{role.value}") for role in sorted(me.roles))
     await message.answer(t("registration.welcome", name=me.full_name, roles=roles or "—"))
     await set_menu(bot, message.chat.id, me.roles, t)
@@ -128,10 +120,8 @@ async def _target(
         return person
     if Role.ADMIN not in person.roles:
         return t("admin.only_admins_for_others")
-    async with services.sessions() as session:
-        other = await people.person_by_key(session, key)
-        view = await directory.person_by_id(session, other.id) if other else None
-    return view if view is not None else t("directory.unknown_person", key=key)
+    other = await services.people.person_by_key(key)
+    return other if other is not None else t("directory.unknown_person", key=key)
 
 
 @registration.message(Command("away"))
@@ -158,8 +148,7 @@ async def away(
     starts_at = datetime.combine(start, time.min, tz)
     ends_at = datetime.combine(end + timedelta(days=1), time.min, tz)  # the whole last day
     try:
-        async with services.sessions() as session, session.begin():
-            await people.set_away(session, target.id, starts_at, ends_at, services.clock.now())
+        await services.people.set_away(target.id, starts_at, ends_at, services.clock.now())
     except DirectoryChangeRefused as error:
         await message.answer(_refusal(error, t))
         return
@@ -183,6 +172,5 @@ async def back(
     if isinstance(target, str):
         await message.answer(target)
         return
-    async with services.sessions() as session, session.begin():
-        changed = await people.set_back(session, target.id, services.clock.now())
+    changed = await services.people.set_back(target.id, services.clock.now())
     await message.answer(t("away.back" if changed else "away.not_away", name=target.full_name))

@@ -1,42 +1,43 @@
-"""Which card buttons a reader may press now: asked of the workflow itself, by dry runs.
+"""Which card buttons a reader may press now: the workflow's own answer, turned into buttons.
 
-Nothing here decides a rule: each candidate command runs on the pure core with harmless
-sample arguments, and a button appears only if the core would accept it. The press itself
-runs the real command again, so a stale card can never do what the core refuses.
+Nothing here decides a rule: `allowed_commands` answers from the same checks the commands
+run. The press itself runs the real command again, so a stale card can never do what the
+core refuses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime
 
-from handlers.callbacks import Act
-from workflow import commands
+from bot.views.callbacks import Act
+from workflow import commands as cmd
 from workflow.calendars import Calendars
 from workflow.effects import Actor
-from workflow.errors import CommandRefused
-from workflow.model import (
-    DraftKind,
-    DraftStatus,
-    Importance,
-    Incident,
-    NoAnswerReason,
-    StageLimits,
-)
+from workflow.model import Importance, Incident
 from workflow.policy import Policy
 from workflow.roles import Role
 
-SAMPLE_TEXT = "Проверка"
-SAMPLE_URL = "https://example.invalid/post"
-_SAMPLE_LIMITS = StageLimits(review=timedelta(seconds=1777))  # differs from any real setting
-
-
-def _accepts(run: Callable[[], object]) -> bool:
-    try:
-        run()
-    except CommandRefused:
-        return False
-    return True
+# Steps without a target, in the order their buttons appear.
+_EXECUTOR_ACTS: tuple[tuple[type[cmd.Command], Act], ...] = (
+    (cmd.Take, Act.TAKE),
+    (cmd.Decline, Act.DECLINE),
+    (cmd.AskClarification, Act.CLARIFY),
+    (cmd.SubmitDraft, Act.DRAFT),
+    (cmd.SubmitInterim, Act.INTERIM),
+    (cmd.SubmitInfo, Act.INFO),
+)
+_CURATOR_ACTS: tuple[tuple[type[cmd.Command], Act], ...] = (
+    (cmd.Route, Act.ROUTE),
+    (cmd.Reroute, Act.REROUTE),
+    (cmd.PickConsolidator, Act.PICK),
+)
+_IMPORTANCE_ACTS = {Importance.HIGH: Act.HIGH, Importance.NORMAL: Act.NORMAL}
+_CLOSING_ACTS: tuple[tuple[type[cmd.Command], Act], ...] = (
+    (cmd.SetStageLimits, Act.LIMITS),
+    (cmd.CloseNoAnswer, Act.CLOSE),
+    (cmd.Reopen, Act.REOPEN),
+)
 
 
 def curator_actor() -> Actor:
@@ -52,6 +53,22 @@ def executor_actor(incident: Incident, org_code: str) -> Actor:
     return Actor(person_id=holder or 0, roles=frozenset({Role.EXECUTOR}), org_code=org_code)
 
 
+def buttons(allowed: cmd.Allowed, incident: Incident) -> list[tuple[Act, int]]:
+    """(action, draft id or 0) pairs, in the card's order."""
+    found = [(act, 0) for kind, act in _EXECUTOR_ACTS if kind in allowed]
+    for draft in incident.drafts:
+        if draft.id in allowed.reviewable:
+            found.append((Act.REVIEW, draft.id))
+        elif draft.id in allowed.publishable:
+            found.append((Act.PUBLISH, draft.id))
+    found += [(act, 0) for kind, act in _CURATOR_ACTS if kind in allowed]
+    found += [
+        (act, 0) for level, act in _IMPORTANCE_ACTS.items() if level in allowed.importance_choices
+    ]
+    found += [(act, 0) for kind, act in _CLOSING_ACTS if kind in allowed]
+    return found
+
+
 def available(
     incident: Incident,
     actor: Actor,
@@ -61,49 +78,5 @@ def available(
     org_codes: Iterable[str] = (),
 ) -> list[tuple[Act, int]]:
     """(action, draft id or 0) pairs the core would accept from this actor now."""
-    c = commands
-    args = (incident, actor, now, policy, calendars)
-    some_orgs = [
-        code for code in org_codes if code not in {a.org_code for a in incident.assignments}
-    ]
-    found: list[tuple[Act, int]] = []
-
-    def check(act: Act, run: Callable[[], object], arg: int = 0) -> None:
-        if _accepts(run):
-            found.append((act, arg))
-
-    check(Act.TAKE, lambda: c.take(*args))
-    check(Act.DECLINE, lambda: c.decline(*args, comment=SAMPLE_TEXT))
-    check(
-        Act.CLARIFY, lambda: c.submit_draft(*args, kind=DraftKind.CLARIFICATION, text=SAMPLE_TEXT)
-    )
-    check(Act.DRAFT, lambda: c.submit_draft(*args, kind=DraftKind.ANSWER, text=SAMPLE_TEXT))
-    check(Act.INTERIM, lambda: c.submit_draft(*args, kind=DraftKind.INTERIM, text=SAMPLE_TEXT))
-    check(Act.INFO, lambda: c.submit_draft(*args, kind=DraftKind.INFO, text=SAMPLE_TEXT))
-    for draft in incident.drafts:
-        if draft.status is DraftStatus.PENDING:
-            check(
-                Act.REVIEW,
-                lambda d=draft: c.review(*args, draft_id=d.id, approve=True),
-                draft.id,
-            )
-        if draft.status is DraftStatus.APPROVED:
-            check(
-                Act.PUBLISH,
-                lambda d=draft: c.confirm_publication(*args, draft_id=d.id, url=SAMPLE_URL),
-                draft.id,
-            )
-    if some_orgs:
-        sample = [some_orgs[0]]
-        check(Act.ROUTE, lambda: c.route(*args, org_codes=sample, topic="t", location="l"))
-        check(Act.REROUTE, lambda: c.reroute(*args, org_codes=sample))
-    for code in {a.org_code for a in incident.assignments}:
-        if _accepts(lambda code=code: c.pick_consolidator(*args, org_code=code)):
-            found.append((Act.PICK, 0))
-            break
-    check(Act.HIGH, lambda: c.set_importance(*args, importance=Importance.HIGH))
-    check(Act.NORMAL, lambda: c.set_importance(*args, importance=Importance.NORMAL))
-    check(Act.LIMITS, lambda: c.set_stage_limits(*args, limits=_SAMPLE_LIMITS))
-    check(Act.CLOSE, lambda: c.close_no_answer(*args, reason=NoAnswerReason.OBSCENE))
-    check(Act.REOPEN, lambda: c.reopen(*args, comment=SAMPLE_TEXT))
-    return found
+    allowed = cmd.allowed_commands(incident, actor, now, policy, calendars, org_codes)
+    return buttons(allowed, incident)

@@ -10,20 +10,16 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandStart, Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import (
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    TelegramObject,
-)
+from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.services.incidents import NotRegistered, StepRefused, UnknownIncident
-from db import directory_queries as directory
-from db.directory_queries import PersonView
-from handlers.callbacks import Act, CardCb, FlowCb, FlowOp
-from handlers.cards import local_time
+from bot.services.people_service import PersonView
+from bot.views.callbacks import Act, CardCb, FlowCb, FlowOp
+from bot.views.format import e, local_time
+from bot.views.keyboard import KeyboardSpec, cancel_button
+from bot.views.timeline import timeline_text
 from handlers.context import Services
+from workflow.commands import Command as WorkflowCommand
 from workflow.effects import Outcome
 from workflow.roles import Role
 
@@ -50,8 +46,7 @@ async def refusal_text(services: Services, refused: StepRefused, t: Translate) -
     text = t(f"refusal.{refused.code.value}", **_safe(refused.refusal.params))
     event = refused.last_event
     if event is not None and event.actor_id is not None:
-        async with services.sessions() as session:
-            who = await directory.person_by_id(session, event.actor_id)
+        who = await services.people.person(event.actor_id)
         text += "\n" + t(
             "refusal.last_event",
             who=who.full_name if who else f"#{event.actor_id}",
@@ -71,13 +66,12 @@ async def perform(
     person: PersonView,
     t: Translate,
     incident_id: int,
-    command: str,
-    **args: Any,
+    command: WorkflowCommand,
 ) -> Outcome | None:
     """Run one command; on refusal tell the person why (and who acted first) and refresh the
     card, so that what they see is what is true. None when it did not happen."""
     try:
-        outcome = await services.incidents.perform(incident_id, person.id, command, **args)
+        outcome = await services.incidents.perform(incident_id, person.id, command)
     except StepRefused as refused:
         await _tell(event, await refusal_text(services, refused, t))
         await services.incidents.refresh_card(incident_id)
@@ -98,30 +92,44 @@ async def _tell(event: CallbackQuery | Message, text: str) -> None:
         await event.answer(text)
 
 
-def cancel_keyboard(t: Translate) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[cancel_row(t)])
+def chat_of(event: CallbackQuery | Message) -> int | None:
+    """The chat a step happens in (None for a press on a message Telegram no longer has)."""
+    if isinstance(event, CallbackQuery):
+        return event.message.chat.id if isinstance(event.message, Message) else None
+    return event.chat.id
 
 
-def cancel_row(t: Translate) -> list[InlineKeyboardButton]:
-    return [
-        InlineKeyboardButton(text=t("button.cancel"), callback_data=FlowCb(op=FlowOp.CANCEL).pack())
-    ]
+async def say(
+    services: Services,
+    event: CallbackQuery | Message,
+    locale: str,
+    key: str,
+    /,
+    *,
+    keyboard: KeyboardSpec | None = None,
+    **params: Any,
+) -> None:
+    """A reply that is part of a step, through the outbox (it waits its turn in the chat)."""
+    chat_id = chat_of(event)
+    if chat_id is not None:
+        await services.replies.send(chat_id, key, locale=locale, params=params, keyboard=keyboard)
 
 
 async def ask_for_text(
     query: CallbackQuery,
     state: FSMContext,
     step: State,
-    t: Translate,
-    prompt: str,
+    services: Services,
+    locale: str,
+    prompt: tuple[str, dict[str, Any]],
     **data: Any,
 ) -> None:
     """Start a guided step that waits for one text message (a comment, a link, …)."""
     await state.set_state(step)
     await state.set_data(data)
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(prompt, reply_markup=cancel_keyboard(t))
+    key, params = prompt
+    await say(services, query, locale, key, keyboard=[[cancel_button()]], **params)
 
 
 async def tell_done(event: CallbackQuery | Message, text: str) -> None:
@@ -149,7 +157,7 @@ async def cancel_command(message: Message, state: FSMContext, t: Translate) -> N
 
 
 @router.callback_query(FlowCb.filter(F.op == FlowOp.CANCEL))
-async def cancel_button(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
+async def cancel_pressed(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
     await state.clear()
     await query.answer(t("flow.cancelled"))
     if isinstance(query.message, Message):
@@ -167,8 +175,6 @@ async def full_text(
         return
     await query.answer()
     if isinstance(query.message, Message):
-        from handlers.cards import e
-
         text = incident.post.text
         for start in range(0, len(text), 3500):
             await query.message.answer(
@@ -180,9 +186,11 @@ async def full_text(
 async def timeline_button(
     query: CallbackQuery, callback_data: CardCb, services: Services, t: Translate
 ) -> None:
-    from handlers.reports import timeline_text
-
-    text = await timeline_text(services, callback_data.incident, t)
+    model = await services.reports.timeline(callback_data.incident)
+    if model is None:
+        text = t("error.incident_gone", id=callback_data.incident)
+    else:
+        text = timeline_text(model, t, services.clock.now(), services.centre_tz())
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(text)

@@ -16,17 +16,15 @@ from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.i18n import Translator
-from bot.render import OutboxRenderer
 from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
-from bot.services.outbox_writer import OutboxWriter
-from db import directory_queries as directory
-from db.directory_queries import PersonView
-from db.uow import UnitOfWork
+from bot.services.lookups import Lookups
+from bot.services.people_service import PeopleService, PersonView
+from bot.services.replies import Replies
+from bot.services.reports import ReportService
 from workflow.effects import Addressee, AddresseeKind
 from workflow.effects import Message as Notice
 from workflow.roles import CURATOR_ROLES, Role
@@ -40,16 +38,17 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 class Services:
     """Everything the handlers need, built once at start (bot/app.py)."""
 
-    sessions: async_sessionmaker[AsyncSession]
     incidents: IncidentService
+    people: PeopleService
+    reports: ReportService
+    lookups: Lookups
+    replies: Replies
     translator: Translator
-    renderer: OutboxRenderer
     clock: Clock
     calendar_config: CalendarConfig
     default_locale: str
     bot_username: str = ""
     discussion_chats: frozenset[int] = frozenset()  # official channels' comment groups
-    wake_sender: Callable[[], None] = lambda: None
     _stranger_reported: dict[int, datetime] = field(default_factory=dict)
 
     def centre_tz(self) -> ZoneInfo:
@@ -87,8 +86,7 @@ class IdentifyMiddleware(BaseMiddleware):
         if user is None or user.is_bot:
             return None
         services = self.services
-        async with services.sessions() as session, session.begin():
-            person = await directory.person_for_telegram_user(session, user.id, user.username)
+        person = await services.people.identify(user.id, user.username)
         locale = (person.locale if person else None) or services.default_locale
         data["services"] = services
         data["person"] = person
@@ -102,8 +100,7 @@ class IdentifyMiddleware(BaseMiddleware):
 
     async def _stranger(self, event: TelegramObject, user: User, t: Callable[..., str]) -> None:
         services = self.services
-        async with services.sessions() as session:
-            admins = await directory.people_with_roles(session, [Role.ADMIN])
+        admins = await services.people.people_with_roles([Role.ADMIN])
         names = ", ".join(a.full_name for a in admins) or t("stranger.no_admin")
         text = t("stranger.not_registered", admins=names)
         if isinstance(event, CallbackQuery):
@@ -127,6 +124,4 @@ class IdentifyMiddleware(BaseMiddleware):
                 "name": user.full_name,
             },
         )
-        async with UnitOfWork(services.sessions) as uow:
-            await OutboxWriter(services.default_locale).messages(uow, [notice], now)
-        services.wake_sender()
+        await services.replies.notify([notice])

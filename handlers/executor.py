@@ -11,17 +11,14 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import (
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-)
+from aiogram.types import CallbackQuery, Message
 
-from db.directory_queries import PersonView
-from handlers.callbacks import Act, CardCb, FlowCb, FlowOp
-from handlers.common import HasRole, Translate, ask_for_text, cancel_row, perform, tell_done
+from bot.services.people_service import PersonView
+from bot.views.callbacks import Act, CardCb, FlowCb, FlowOp
+from bot.views.keyboard import KeyboardSpec, button, cancel_button
+from handlers.common import HasRole, Translate, ask_for_text, perform, say, tell_done
 from handlers.context import Services
+from workflow import commands as cmd
 from workflow.model import DraftKind, Media, MediaKind
 from workflow.roles import Role
 
@@ -48,17 +45,8 @@ class AskExecutor(StatesGroup):
     publication_url = State()
 
 
-def _flow_keyboard(t: Translate) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=t("button.send"), callback_data=FlowCb(op=FlowOp.SEND).pack()
-                ),
-                *cancel_row(t),
-            ]
-        ]
-    )
+def _flow_keyboard() -> KeyboardSpec:
+    return [[button(FlowCb(op=FlowOp.SEND).pack(), key="button.send"), cancel_button()]]
 
 
 @router.callback_query(CardCb.filter(F.act == Act.TAKE))
@@ -69,13 +57,17 @@ async def take(
     person: PersonView,
     t: Translate,
 ) -> None:
-    if await perform(query, services, person, t, callback_data.incident, "take"):
+    if await perform(query, services, person, t, callback_data.incident, cmd.Take()):
         await tell_done(query, t("done.taken", id=callback_data.incident))
 
 
 @router.callback_query(CardCb.filter(F.act.in_(set(DRAFT_KINDS))))
 async def start_draft(
-    query: CallbackQuery, callback_data: CardCb, state: FSMContext, t: Translate
+    query: CallbackQuery,
+    callback_data: CardCb,
+    state: FSMContext,
+    services: Services,
+    locale: str,
 ) -> None:
     kind = DRAFT_KINDS[callback_data.act]
     data = await state.get_data()
@@ -90,12 +82,16 @@ async def start_draft(
             {"incident": callback_data.incident, "kind": kind.value, "text": "", "media": []}
         )
     await query.answer()
-    if isinstance(query.message, Message):
-        key = "compose.resume" if resuming else "compose.start"
-        await query.message.answer(
-            t(key, id=callback_data.incident, kind=t(f"draft.kind.{kind.value}")),
-            reply_markup=_flow_keyboard(t),
-        )
+    key = "compose.resume" if resuming else "compose.start"
+    await say(
+        services,
+        query,
+        locale,
+        key,
+        keyboard=_flow_keyboard(),
+        id=callback_data.incident,
+        kind=kind.value,
+    )
 
 
 def _media_of(message: Message) -> Media | None:
@@ -109,29 +105,34 @@ def _media_of(message: Message) -> Media | None:
 
 
 @router.message(Compose.collecting)
-async def collect(message: Message, state: FSMContext, t: Translate) -> None:
+async def collect(message: Message, state: FSMContext, services: Services, locale: str) -> None:
     data = await state.get_data()
     media = _media_of(message)
     text = message.text or message.caption or ""
     if media is None and not message.text:
-        await message.reply(t("compose.unsupported"))
+        await say(services, message, locale, "compose.unsupported")
         return
     if media is not None:
         if len(data["media"]) >= MAX_MEDIA:
-            await message.reply(t("compose.too_many_media", limit=MAX_MEDIA))
+            await say(services, message, locale, "compose.too_many_media", limit=MAX_MEDIA)
             return
         data["media"].append([media.kind.value, media.file_id])
     if text:
         combined = (data["text"] + "\n" + text).strip() if data["text"] else text
         if len(combined) > MAX_TEXT:
-            await message.reply(t("compose.too_long", limit=MAX_TEXT))
+            await say(services, message, locale, "compose.too_long", limit=MAX_TEXT)
             return
         data["text"] = combined
     await state.set_data(data)
     if message.media_group_id is None or media is None:  # one note per album would be noise
-        await message.reply(
-            t("compose.collected", chars=len(data["text"]), media=len(data["media"])),
-            reply_markup=_flow_keyboard(t),
+        await say(
+            services,
+            message,
+            locale,
+            "compose.collected",
+            keyboard=_flow_keyboard(),
+            chars=len(data["text"]),
+            media=len(data["media"]),
         )
 
 
@@ -151,10 +152,7 @@ async def send_draft(
         person,
         t,
         data["incident"],
-        "submit_draft",
-        kind=DraftKind(data["kind"]),
-        text=data["text"],
-        media=media,
+        cmd.draft_command(DraftKind(data["kind"]), data["text"], tuple(media)),
     )
     if outcome is None:
         return  # the step stays open: the executor can fix the text and send again
@@ -166,45 +164,39 @@ async def send_draft(
 
 @router.message(F.reply_to_message, F.reply_to_message.from_user.is_bot)
 async def reply_to_card(
-    message: Message, state: FSMContext, services: Services, t: Translate
+    message: Message, state: FSMContext, services: Services, locale: str
 ) -> None:
     """A reply to the bot's card starts a draft for that incident with what was sent."""
-    incident_id = await _incident_of_card(services, message)
+    reply = message.reply_to_message
+    if reply is None:
+        return
+    incident_id = await services.lookups.incident_of_card(message.chat.id, reply.message_id)
     if incident_id is None:
         return
     await state.set_state(Compose.collecting)
     await state.set_data(
         {"incident": incident_id, "kind": DraftKind.ANSWER.value, "text": "", "media": []}
     )
-    await collect(message, state, t)
-
-
-async def _incident_of_card(services: Services, message: Message) -> int | None:
-    from sqlalchemy import select
-
-    from db.models import IncidentCard
-
-    reply = message.reply_to_message
-    if reply is None:
-        return None
-    async with services.sessions() as session:
-        return (
-            await session.execute(
-                select(IncidentCard.incident_id).where(
-                    IncidentCard.chat_id == message.chat.id,
-                    IncidentCard.message_id == reply.message_id,
-                )
-            )
-        ).scalar()
+    await collect(message, state, services, locale)
 
 
 @router.callback_query(CardCb.filter(F.act == Act.DECLINE))
 async def ask_decline(
-    query: CallbackQuery, callback_data: CardCb, state: FSMContext, t: Translate
+    query: CallbackQuery,
+    callback_data: CardCb,
+    state: FSMContext,
+    services: Services,
+    locale: str,
 ) -> None:
-    prompt = t("ask.decline_comment", id=callback_data.incident)
+    prompt = ("ask.decline_comment", {"id": callback_data.incident})
     await ask_for_text(
-        query, state, AskExecutor.decline_comment, t, prompt, incident=callback_data.incident
+        query,
+        state,
+        AskExecutor.decline_comment,
+        services,
+        locale,
+        prompt,
+        incident=callback_data.incident,
     )
 
 
@@ -214,26 +206,32 @@ async def decline(
     state: FSMContext,
     services: Services,
     person: PersonView,
+    locale: str,
     t: Translate,
 ) -> None:
     data = await state.get_data()
     if await perform(
-        message, services, person, t, data["incident"], "decline", comment=message.text or ""
+        message, services, person, t, data["incident"], cmd.Decline(message.text or "")
     ):
         await state.clear()
-        await message.answer(t("done.declined", id=data["incident"]))
+        await say(services, message, locale, "done.declined", id=data["incident"])
 
 
 @router.callback_query(CardCb.filter(F.act == Act.PUBLISH))
 async def ask_publication(
-    query: CallbackQuery, callback_data: CardCb, state: FSMContext, t: Translate
+    query: CallbackQuery,
+    callback_data: CardCb,
+    state: FSMContext,
+    services: Services,
+    locale: str,
 ) -> None:
-    prompt = t("ask.publication_url", id=callback_data.incident)
+    prompt = ("ask.publication_url", {"id": callback_data.incident})
     await ask_for_text(
         query,
         state,
         AskExecutor.publication_url,
-        t,
+        services,
+        locale,
         prompt,
         incident=callback_data.incident,
         draft=callback_data.arg,
@@ -246,12 +244,13 @@ async def confirm_publication(
     state: FSMContext,
     services: Services,
     person: PersonView,
+    locale: str,
     t: Translate,
 ) -> None:
     data = await state.get_data()
     url = (message.text or "").strip()
     if not url.startswith(("http://", "https://")) or " " in url:
-        await message.answer(t("ask.bad_url"))
+        await say(services, message, locale, "ask.bad_url")
         return
     if await perform(
         message,
@@ -259,15 +258,13 @@ async def confirm_publication(
         person,
         t,
         data["incident"],
-        "confirm_publication",
-        draft_id=data["draft"],
-        url=url,
+        cmd.ConfirmPublication(draft_id=data["draft"], url=url),
     ):
         await state.clear()
-        await message.answer(t("done.published", id=data["incident"]))
+        await say(services, message, locale, "done.published", id=data["incident"])
 
 
 @router.message(AskExecutor.decline_comment)
 @router.message(AskExecutor.publication_url)
-async def text_expected(message: Message, t: Translate) -> None:
-    await message.answer(t("ask.text_expected"))
+async def text_expected(message: Message, services: Services, locale: str) -> None:
+    await say(services, message, locale, "ask.text_expected")

@@ -7,7 +7,7 @@ import logging
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
-from handlers.callbacks import CardCb, CloseCb, FlowCb, OrgPickCb, ReturnCb
+from bot.views.callbacks import CardCb, CloseCb, FlowCb, OrgPickCb, ReturnCb
 from handlers.common import Translate
 from handlers.context import Services
 

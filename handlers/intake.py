@@ -12,7 +12,7 @@ from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import Message, MessageOriginChannel, MessageOriginChat, MessageOriginUser
 
 from bot.services.incidents import Detected
-from db.directory_queries import PersonView
+from bot.services.people_service import PersonView
 from handlers.common import HasRole, Translate
 from handlers.context import Services
 from workflow.model import Post, Source

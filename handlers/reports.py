@@ -2,116 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from typing import Any
-
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
-from sqlalchemy import select
 
 from bot.services.incidents import UnknownIncident
-from db.models import Organisation, Person
-from db.report_queries import DueItem, running_deadlines_due
-from handlers.cards import e, local_time
+from bot.views.reports import due_list_text
+from bot.views.timeline import timeline_text
 from handlers.common import HasRole, Translate
 from handlers.context import Services
 from workflow.roles import CURATOR_ROLES, Role
-from workflow.timeline import format_timeline, timeline
 
 router = Router(name=__name__)
 READERS = (*CURATOR_ROLES, Role.MANAGER, Role.RESPONSIBLE, Role.ADMIN)
 router.message.filter(HasRole(*READERS))
 
-MESSAGE_BUDGET = 3800  # leave room under Telegram's 4096 for the header
-
-
-async def _names(services: Services) -> tuple[dict[str, str], dict[int, str]]:
-    async with services.sessions() as session:
-        orgs = dict(
-            (await session.execute(select(Organisation.code, Organisation.name))).tuples().all()
-        )
-        people = dict((await session.execute(select(Person.id, Person.full_name))).tuples().all())
-    return orgs, people
-
-
-async def timeline_text(services: Services, incident_id: int, t: Translate) -> str:
-    try:
-        incident = await services.incidents.get(incident_id)
-    except UnknownIncident:
-        return t("error.incident_gone", id=incident_id)
-    events = await services.incidents.events(incident_id)
-    calendars = await services.incidents.calendars()
-    orgs, people = await _names(services)
-    entries = timeline(incident, events, calendars, now=services.clock.now())
-    by_time = {entry.at: entry.actor_id for entry in entries}
-
-    def translate(key: str, params: Any) -> str:
-        values = {k: e(v) if isinstance(v, str) else v for k, v in dict(params).items()}
-        if key.startswith("timeline.deadline") and "kind" in params:
-            values["kind"] = t(f"deadline.kind.{params['kind']}")
-        if params.get("org_code"):
-            values["org"] = e(orgs.get(params["org_code"], params["org_code"]))
-        if params.get("org_codes"):
-            values["orgs"] = ", ".join(e(orgs.get(c, c)) for c in params["org_codes"])
-        return t(key, **values)
-
-    lines = format_timeline(entries, translate, services.centre_tz())
-    actors = [by_time.get(entry.at) for entry in entries]
-    rendered = [
-        line + (f" — {e(people.get(actor, ''))}" if actor else "")
-        for line, actor in zip(lines, actors, strict=True)
-    ]
-    return _fit(t("timeline.header", id=incident_id), rendered, t)
-
-
-def _fit(header: str, lines: list[str], t: Translate) -> str:
-    text = header
-    for index, line in enumerate(lines):
-        if len(text) + len(line) + 1 > MESSAGE_BUDGET:
-            return text + "\n" + t("report.more", count=len(lines) - index)
-        text += "\n" + line
-    return text
-
-
-def _item_line(item: DueItem, orgs: dict[str, str], services: Services, t: Translate) -> str:
-    org = e(orgs.get(item.org_code, item.org_code)) if item.org_code else t("report.centre")
-    return t(
-        "report.item",
-        id=item.incident_id,
-        kind=t(f"deadline.kind.{item.kind.value}"),
-        org=org,
-        due=local_time(item.due_at, services.centre_tz()),
-    )
-
 
 @router.message(Command("overdue"))
 async def overdue(message: Message, services: Services, t: Translate) -> None:
-    now = services.clock.now()
-    async with services.sessions() as session:
-        items = await running_deadlines_due(session, now)
-    orgs, _ = await _names(services)
-    if not items:
+    report = await services.reports.overdue()
+    if not report.items:
         await message.answer(t("report.no_overdue"))
         return
-    lines = [_item_line(item, orgs, services, t) for item in items]
-    await message.answer(_fit(t("report.overdue_header", count=len(items)), lines, t))
+    tz = services.centre_tz()
+    await message.answer(due_list_text(report.items, report.names, tz, t, "report.overdue_header"))
 
 
 @router.message(Command("today"))
 async def today(message: Message, services: Services, t: Translate) -> None:
-    now = services.clock.now()
-    tz = services.centre_tz()
-    local = now.astimezone(tz)
-    end = datetime.combine(local.date(), time(23, 59, 59), tz)
-    async with services.sessions() as session:
-        items = await running_deadlines_due(session, end, since=now - timedelta(days=365))
-    orgs, _ = await _names(services)
-    if not items:
+    report = await services.reports.due_today()
+    if not report.items:
         await message.answer(t("report.nothing_today"))
         return
-    lines = [_item_line(item, orgs, services, t) for item in items]
-    await message.answer(_fit(t("report.today_header", count=len(items)), lines, t))
+    tz = services.centre_tz()
+    await message.answer(due_list_text(report.items, report.names, tz, t, "report.today_header"))
 
 
 @router.message(Command("incident"))
@@ -123,10 +47,13 @@ async def incident_command(
         await message.answer(t("report.incident_usage"))
         return
     incident_id = int(argument)
+    model = await services.reports.timeline(incident_id)
+    if model is None:
+        await message.answer(t("error.incident_gone", id=incident_id))
+        return
     try:
-        await services.incidents.get(incident_id)
+        await services.incidents.show_card(incident_id, message.chat.id)
     except UnknownIncident:
         await message.answer(t("error.incident_gone", id=incident_id))
         return
-    await services.incidents.show_card(incident_id, message.chat.id)
-    await message.answer(await timeline_text(services, incident_id, t))
+    await message.answer(timeline_text(model, t, services.clock.now(), services.centre_tz()))

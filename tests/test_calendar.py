@@ -572,3 +572,14 @@ def test_weekly_schedule_needs_seven_days_and_a_working_one() -> None:
 def test_office_hours_break_needs_both_ends() -> None:
     with pytest.raises(ValueError, match="both"):
         OfficeHours(time(9), time(18), time(13), None)
+
+
+def test_office_hours_and_overrides_live_apart_and_are_importable_from_the_calendar() -> None:
+    import workflow.calendar as calendar
+    import workflow.calendar_overrides as overrides
+    import workflow.office_hours as office_hours
+
+    assert calendar.WeeklySchedule is office_hours.WeeklySchedule
+    assert calendar.OfficeHours is office_hours.OfficeHours
+    assert calendar.CalendarOverrides is overrides.CalendarOverrides
+    assert str(office_hours.WeeklySchedule.parse("пн-пт 09:00-18:00")) == "mon-fri 09:00-18:00"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import Translator, catalogue_keys, placeholders
-from handlers.callbacks import Act
-from workflow.commands import REPLAYERS
+from bot.i18n import LOCALES, LOCALES_DIR, Translator, catalogue_keys, placeholders
+from bot.views.callbacks import Act
+from workflow.commands import EVENT_NAMES
 from workflow.errors import RefusalCode
 from workflow.model import (
     AssignmentStatus,
@@ -32,7 +32,7 @@ LITERAL_KEY = re.compile(
 # Keys chosen in code before the call (`key = "compose.resume" if … else "compose.start"`).
 NAMESPACED_LITERAL = re.compile(
     r'"((?:compose|ask|away|flow|done|report|admin|directory|registration|stranger|help|card'
-    r'|error|review|time|menu)\.[a-z_]+(?:\.[a-z_]+)*)"'
+    r'|error|review|time|menu|button)\.[a-z_]+(?:\.[a-z_]+)*)"'
 )
 WORKFLOW_KEY = re.compile(r'"((?:incident|draft|info|deadline|digest)\.[a-z_]+)"')
 
@@ -55,7 +55,7 @@ def _enum_keys() -> set[str]:
     ]:
         keys |= {f"{prefix}.{member.value}" for member in enum}
     keys |= {f"button.{act.name.lower()}" for act in Act}
-    commands = {*REPLAYERS, "detect"}
+    commands = {*EVENT_NAMES, "detect"}
     keys |= {f"event.{command}" for command in commands}
     for command in commands:
         if command == "submit_draft":
@@ -96,7 +96,7 @@ def required_keys() -> set[str]:
     return _enum_keys() | _source_keys()
 
 
-@pytest.mark.parametrize("locale", ["ru", "en"])
+@pytest.mark.parametrize("locale", LOCALES)
 def test_every_key_the_code_uses_is_translated(locale: str) -> None:
     missing = required_keys() - set(catalogue_keys(locale))
     assert missing == set()
@@ -126,6 +126,24 @@ def test_a_missing_parameter_shows_a_dash_not_an_error() -> None:
     assert Translator().text("error.incident_gone", "ru") == "Инцидент №— не найден."
 
 
-@pytest.mark.parametrize("locale", ["ru", "en"])
+@pytest.mark.parametrize("locale", LOCALES)
 def test_no_message_exceeds_telegram_limits(locale: str) -> None:
     assert all(len(text) < 1000 for text in catalogue_keys(locale).values())
+
+
+def test_the_catalogues_on_disk_are_the_supported_languages() -> None:
+    on_disk = {path.parent.parent.name for path in LOCALES_DIR.glob("*/LC_MESSAGES/*.po")}
+    assert on_disk == set(LOCALES)
+    assert LOCALES[0] == "ru"  # Russian first: the regulation's language and the fallback
+
+
+def test_the_directory_accepts_exactly_the_supported_languages() -> None:
+    from pydantic import ValidationError
+
+    from bot.directory.schema import PersonSpec
+
+    for locale in LOCALES:
+        assert PersonSpec(key="a.b", full_name="A B", locale=locale).locale == locale
+    accepted = ", ".join(LOCALES)
+    with pytest.raises(ValidationError, match=f'unknown locale "de"; accepted: {accepted}'):
+        PersonSpec(key="a.b", full_name="A B", locale="de")

@@ -11,19 +11,24 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings, SettingsError, load_settings, require_token
+from bot.settings.model import ENV_FIELDS
 from workflow.policy import Policy
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:" + "A" * 35
+ENV_NAMES = set(Settings.env_names())
+# (variable, field of the timers section) for every duration timer.
 TIMER_FIELDS = [
-    name for name in Settings.model_fields if name.startswith("timer_") and "days" not in name
+    (name, field)
+    for name, (section, field) in sorted(ENV_FIELDS.items())
+    if name.startswith("TIMER_") and "DAYS" not in name
 ]
 
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
-        if name.upper() in {field.upper() for field in Settings.model_fields}:
+        if name.upper() in ENV_NAMES:
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)  # no stray .env
 
@@ -31,17 +36,17 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_defaults_are_the_regulation() -> None:
     settings = load_settings()
     assert settings.policy() == Policy()
-    assert settings.database_url.startswith("sqlite+aiosqlite:///")
-    assert settings.default_locale == "ru"
+    assert settings.database.url.startswith("sqlite+aiosqlite:///")
+    assert settings.general.default_locale == "ru"
 
 
-@pytest.mark.parametrize("field", TIMER_FIELDS)
+@pytest.mark.parametrize(("variable", "field"), TIMER_FIELDS)
 @pytest.mark.parametrize(("raw", "expected"), [("PT45M", 45), ("2700", 45), ("PT0.75H", 45)])
 def test_every_timer_accepts_iso8601_and_seconds(
-    monkeypatch: pytest.MonkeyPatch, field: str, raw: str, expected: int
+    monkeypatch: pytest.MonkeyPatch, variable: str, field: str, raw: str, expected: int
 ) -> None:
-    monkeypatch.setenv(field.upper(), raw)
-    assert getattr(load_settings(), field) == timedelta(minutes=expected)
+    monkeypatch.setenv(variable, raw)
+    assert getattr(load_settings().timers, field) == timedelta(minutes=expected)
 
 
 def test_timer_settings_reach_the_policy(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,8 +117,8 @@ def test_missing_token_tells_how_to_get_one() -> None:
 def test_empty_token_in_env_file_means_not_set(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("BOT_TOKEN=   # fill me\nTIMER_REVIEW=PT20M\n")
     settings = load_settings()
-    assert settings.bot_token is None
-    assert settings.timer_review == timedelta(minutes=20)
+    assert settings.telegram.bot_token is None
+    assert settings.timers.review == timedelta(minutes=20)
 
 
 def test_token_is_secret() -> None:
@@ -123,11 +128,7 @@ def test_token_is_secret() -> None:
 
 
 def _run_bot(args: list[str], env_extra: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key.upper() not in {field.upper() for field in Settings.model_fields}
-    }
+    env = {key: value for key, value in os.environ.items() if key.upper() not in ENV_NAMES}
     env.update(env_extra)
     env["PYTHONPATH"] = str(ROOT)
     return subprocess.run(

@@ -12,7 +12,7 @@ Per year with a Government decree, three tables:
 
 A year without a decree here falls back to the bare Labour Code rules
 (`art112_year`); the calendar warns when it does. A new decree can be applied at once
-through the configuration overrides (`workflow.calendar.CalendarOverrides`), then added
+through the configuration overrides (`workflow.calendar_overrides.CalendarOverrides`), then added
 here with its tests in the next release.
 
 Pure data and pure functions: no I/O, no wall clock.

@@ -1,7 +1,8 @@
 """Fold an incident's event log back into the incident, through the same commands.
 
-Given the policy and calendars in force when the events happened, replaying yields an
-incident equal to the stored one: the check that the log is complete.
+Each event is decoded into its command by the registry and applied again. Given the policy
+and calendars in force when the events happened, replaying yields an incident equal to the
+stored one: the check that the log is complete.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from workflow.calendars import Calendars
-from workflow.commands import REPLAYERS, detection
+from workflow.commands import detection, registry
 from workflow.effects import Event, Outcome
 from workflow.errors import CommandRefused, ReplayError
 from workflow.model import Incident
@@ -18,13 +19,13 @@ from workflow.policy import Policy
 
 def apply_event(incident: Incident, event: Event, policy: Policy, calendars: Calendars) -> Outcome:
     """Apply one logged command to the incident it followed."""
-    replayer = REPLAYERS.get(event.command)
-    if replayer is None:
+    if event.command not in registry.DECODERS:
         raise ReplayError(f"event {event.seq}: unknown command {event.command!r}")
     if event.actor is None:
         raise ReplayError(f"event {event.seq}: {event.command} has no actor")
+    command = registry.decode(event.command, event.args)
     try:
-        return replayer(incident, event.actor, event.at, policy, calendars, event.args)
+        return registry.apply(command, incident, event.actor, event.at, policy, calendars)
     except CommandRefused as refused:
         raise ReplayError(f"event {event.seq}: {event.command} refused: {refused}") from refused
 

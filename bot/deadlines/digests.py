@@ -7,11 +7,13 @@ organisation, and how the deadlines that fell due on the previous working day en
 first working day of the week (Monday unless it is a holiday) `digest.weekly` follows with the
 same for the whole previous week.
 
-Sending is idempotent per reader and day (week): the row carries a `digest_key`, and before
-writing one the sender looks for an outbox row of the same key and chat, under a lock on the
-reader's row (PostgreSQL) or the database's write lock (SQLite), so two bot processes do not
-both send it. A digest that could not go out within `digest_catch_up` of its time (the bot
-was down all morning) is skipped rather than sent in the afternoon.
+A digest reaches its reader's chat through the one resolver, and the chat of whoever stands
+in for an absent reader (п.8). Sending is idempotent per chat and day (week): the row carries
+a `digest_key`, and before writing one the sender looks for an outbox row of the same key and
+chat, under a lock on those chats (an advisory lock on PostgreSQL, the database's write lock
+on SQLite), so two bot processes do not both send it; a stand-in who reads digests anyway
+gets one. A digest that could not go out within `digest_catch_up` of its time (the bot was
+down all morning) is skipped rather than sent in the afternoon.
 """
 
 from __future__ import annotations
@@ -21,19 +23,30 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import and_, case, false, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.services.addressing import resolve
 from bot.services.calendars import CalendarConfig, load_calendars
-from db import directory_queries as directory
+from bot.services.outbox_writer import OutboxWriter
+from db.deadline_repository import DigestNumbers
 from db.directory_queries import PersonView
-from db.models import DeadlineRow, IncidentRow, OutboxRow, Person
+from db.outbox_repository import Priority
+from db.uow import UnitOfWork
 from workflow.alerts import AlertPolicy
 from workflow.calendar import WorkingCalendar
-from workflow.effects import JSONDict
-from workflow.model import ANSWER_DEADLINE_KINDS, OPEN_STATUSES, DeadlineState, Party
+from workflow.effects import Addressee, JSONDict
 from workflow.roles import Role
+
+__all__ = [
+    "DIGEST_DAILY",
+    "DIGEST_ROLES",
+    "DIGEST_WEEKLY",
+    "DigestNumbers",
+    "DigestSender",
+    "DigestSlot",
+    "digest_slots",
+]
 
 log = logging.getLogger(__name__)
 
@@ -100,133 +113,11 @@ def digest_slots(now: datetime, calendar: WorkingCalendar, policy: AlertPolicy) 
     return slots
 
 
-# --- what (queries) ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DigestNumbers:
-    open: int  # incidents not answered or closed
-    due_today: int  # answer deadlines still ahead today (reader's day)
-    overdue_answers: int  # incidents whose answer deadline has passed
-    overdue_by_org: tuple[tuple[str | None, int], ...]  # incidents late per organisation
-    met: int  # deadlines due in the period that were met in time
-    missed: int  # deadlines due in the period met late or still running
-    detected: int  # incidents detected in the period
-
-    def params(self) -> JSONDict:
-        return {
-            "open": self.open,
-            "due_today": self.due_today,
-            "overdue_answers": self.overdue_answers,
-            "overdue_by_org": [
-                {"org_code": code, "overdue": count} for code, count in self.overdue_by_org
-            ],
-            "met": self.met,
-            "missed": self.missed,
-            "detected": self.detected,
-        }
+# --- the sender -------------------------------------------------------------------------------
 
 
 def _local_midnight(day: date, calendar: WorkingCalendar) -> datetime:
     return datetime.combine(day, time(0), tzinfo=calendar.tz)
-
-
-async def digest_numbers(
-    session: AsyncSession,
-    now: datetime,
-    day_end: datetime,
-    period_start: datetime,
-    period_end: datetime,
-    centre_code: str | None,
-) -> DigestNumbers:
-    """The digest's figures: open and late now; met and missed among what fell due in the
-    period. The centre's own late clocks (routing, reviews) count under `centre_code`."""
-    running = DeadlineRow.state == DeadlineState.RUNNING
-    answer = DeadlineRow.kind.in_(list(ANSWER_DEADLINE_KINDS))
-    open_count = await session.scalar(
-        select(func.count()).select_from(IncidentRow).where(IncidentRow.status.in_(OPEN_STATUSES))
-    )
-    due_today = await session.scalar(
-        select(func.count()).where(
-            running, answer, DeadlineRow.due_at >= now, DeadlineRow.due_at < day_end
-        )
-    )
-    overdue_answers = await session.scalar(
-        select(func.count(func.distinct(DeadlineRow.incident_id))).where(
-            running, answer, DeadlineRow.due_at < now
-        )
-    )
-    who = case(
-        (DeadlineRow.party == Party.CENTRE, literal(centre_code)), else_=DeadlineRow.org_code
-    )
-    by_org = await session.execute(
-        select(who, func.count(func.distinct(DeadlineRow.incident_id)))
-        .where(running, DeadlineRow.due_at < now, DeadlineRow.party != Party.EVERYONE)
-        .group_by(who)
-    )
-    overdue_by_org = tuple(
-        sorted(
-            ((code, int(count)) for code, count in by_org),
-            key=lambda item: (-item[1], item[0] or ""),
-        )
-    )
-    on_time = and_(
-        DeadlineRow.state == DeadlineState.MET, DeadlineRow.ended_at <= DeadlineRow.due_at
-    )
-    ended = (
-        await session.execute(
-            select(func.count(), func.sum(case((on_time, 1), else_=0))).where(
-                DeadlineRow.state != DeadlineState.CANCELLED,
-                DeadlineRow.due_at >= period_start,
-                DeadlineRow.due_at < period_end,
-            )
-        )
-    ).one()
-    detected = await session.scalar(
-        select(func.count())
-        .select_from(IncidentRow)
-        .where(IncidentRow.detected_at >= period_start, IncidentRow.detected_at < period_end)
-    )
-    total, met = int(ended[0] or 0), int(ended[1] or 0)
-    return DigestNumbers(
-        open=int(open_count or 0),
-        due_today=int(due_today or 0),
-        overdue_answers=int(overdue_answers or 0),
-        overdue_by_org=overdue_by_org,
-        met=met,
-        missed=total - met,
-        detected=int(detected or 0),
-    )
-
-
-# --- the sender -------------------------------------------------------------------------------
-
-
-async def _lock_reader(session: AsyncSession, person_id: int) -> None:
-    """Serialise two senders deciding about the same reader."""
-    if session.get_bind().dialect.name == "sqlite":
-        # A write that changes nothing still takes SQLite's write lock, before we read.
-        await session.execute(
-            update(Person)
-            .where(false())
-            .values(active=Person.active)
-            .execution_options(synchronize_session=False)
-        )
-    else:
-        await session.execute(select(Person.id).where(Person.id == person_id).with_for_update())
-
-
-async def _already_sent(
-    session: AsyncSession, chat_id: int, slot: DigestSlot, now: datetime
-) -> bool:
-    rows = await session.execute(
-        select(OutboxRow.params).where(
-            OutboxRow.chat_id == chat_id,
-            OutboxRow.key == slot.key,
-            OutboxRow.created_at >= now - _LOOK_BACK,
-        )
-    )
-    return any((params or {}).get("digest_key") == slot.digest_key for params in rows.scalars())
 
 
 class DigestSender:
@@ -243,20 +134,19 @@ class DigestSender:
         self._clock = clock
         self._calendar_config = calendar_config
         self.policy = policy or AlertPolicy()
-        self._default_locale = default_locale
-        self._sent: set[tuple[int, str]] = set()  # (chat, digest_key) known to be out
+        self._writer = OutboxWriter(default_locale)
+        self._sent: set[tuple[int, str]] = set()  # (reader, digest_key) known to be done
 
     async def run(self) -> int:
         """Write the digests due now that are not out yet; returns how many were written."""
         now = self._clock.now()
         if self.policy.digest_time is None:
             return 0
-        async with self._sessions() as session:
-            calendars = await load_calendars(session, self._calendar_config)
-            readers = await directory.people_with_roles(session, DIGEST_ROLES)
-            centre_code = next(
-                (org.code for org in await directory.organisations(session) if org.is_centre), None
-            )
+        async with UnitOfWork(self._sessions) as uow:
+            calendars = await load_calendars(uow.session, self._calendar_config)
+            readers = await uow.directory.people_with_roles(DIGEST_ROLES)
+            organisations = await uow.directory.organisations()
+        centre_code = next((org.code for org in organisations if org.is_centre), None)
         if len(self._sent) > 10_000:
             self._sent.clear()  # only a shortcut: the outbox is the record
         written = 0
@@ -269,11 +159,11 @@ class DigestSender:
                 calendars.for_org(reader.org_code) if reader.org_code else calendars.centre,
             )
             for slot in digest_slots(now, calendar, self.policy):
-                if (reader.telegram_id, slot.digest_key) in self._sent:
+                if (reader.id, slot.digest_key) in self._sent:
                     continue
                 if await self._send(reader, slot, calendar, now, centre_code, numbers):
                     written += 1
-                self._sent.add((reader.telegram_id, slot.digest_key))
+                self._sent.add((reader.id, slot.digest_key))
         if written:
             log.info("digests: %d written", written)
         return written
@@ -287,19 +177,24 @@ class DigestSender:
         centre_code: str | None,
         cache: dict[tuple[Any, ...], DigestNumbers],
     ) -> bool:
-        chat_id = cast(int, reader.telegram_id)
         day_end = _local_midnight(slot.today + timedelta(days=1), calendar)
         period_start = _local_midnight(slot.period_start, calendar)
         period_end = _local_midnight(slot.period_end, calendar)
-        async with self._sessions() as session, session.begin():
-            await _lock_reader(session, reader.id)
-            if await _already_sent(session, chat_id, slot, now):
+        async with UnitOfWork(self._sessions) as uow:
+            # The reader's chat, or whoever stands in for an absent reader too (п.8).
+            recipients = await resolve(uow.directory, Addressee.person(reader.id), now)
+            await uow.deadlines.lock_digest_chats(r.chat_id for r in recipients)
+            sent = await uow.deadlines.digest_sent(
+                (r.chat_id for r in recipients), slot.key, slot.digest_key, now - _LOOK_BACK
+            )
+            recipients = [r for r in recipients if r.chat_id not in sent]
+            if not recipients:
                 return False
             cache_key = (day_end, period_start, period_end)
             figures = cache.get(cache_key)
             if figures is None:
-                figures = await digest_numbers(
-                    session, now, day_end, period_start, period_end, centre_code
+                figures = await uow.deadlines.digest_numbers(
+                    now, day_end, period_start, period_end, centre_code
                 )
                 cache[cache_key] = figures
             params: JSONDict = {
@@ -311,18 +206,14 @@ class DigestSender:
             }
             if slot.key == DIGEST_WEEKLY:
                 params["week"] = slot.marker
-            session.add(
-                OutboxRow(
-                    chat_id=chat_id,
-                    kind="message",
-                    incident_id=None,
-                    key=slot.key,
+            for recipient in recipients:
+                await self._writer.text(
+                    uow,
+                    recipient.chat_id,
+                    slot.key,
+                    now,
                     params=params,
-                    locale=reader.locale or self._default_locale,
-                    state="pending",
-                    not_before=now,
-                    attempts=0,
-                    created_at=now,
+                    locale=recipient.locale,
+                    priority=Priority.NOTICE,
                 )
-            )
         return True

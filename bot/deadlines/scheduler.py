@@ -6,8 +6,11 @@ due and the first tick after a start catches up.
 
 - `deadlines.tick` every `tick_interval` (first run at start: the catch-up);
 - `deadlines.wake`, a one-off at the next due alert when that comes before the next tick,
-  re-arranged after every tick, and set to "now" by `poke()` after a command commits
-  (wire it to `IncidentService(on_committed=…)`), so new deadlines get their ladder at once;
+  re-arranged after every tick;
+- `deadlines.settle`, a one-off set to "now" by `poke()` after a command commits (wire it
+  to `IncidentService(on_committed=…)`): it sets up the ladders of the new deadlines and
+  brings the wake-up forward when one of them is due before it (`DeadlineScanner.settle`),
+  a few statements and no scan; a burst of presses before it runs makes one settle;
 - `deadlines.digests` every `digest_interval`: sends whatever digest is due.
 
 Ticks never overlap within a process (a lock); across processes the scanner's row claims
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 
 TICK_JOB = "deadlines.tick"
 WAKE_JOB = "deadlines.wake"
+SETTLE_JOB = "deadlines.settle"
 DIGEST_JOB = "deadlines.digests"
 
 
@@ -105,8 +109,29 @@ class DeadlineScheduler:
             await asyncio.gather(*running, return_exceptions=True)
 
     def poke(self) -> None:
-        """Tick as soon as possible (after a commit that may have started deadlines)."""
-        self._wake_at(self._clock.now())
+        """Settle as soon as possible (after a commit that may have started deadlines)."""
+        if not self.scheduler.running:
+            return
+        self.scheduler.add_job(
+            self._settle_job,
+            "date",
+            run_date=self._clock.now(),
+            id=SETTLE_JOB,
+            misfire_grace_time=None,
+            replace_existing=True,
+        )
+
+    async def settle(self) -> datetime | None:
+        """Set up new ladders and wake up no later than their first alert; returns that
+        moment (None: nothing new)."""
+        async with self._tick_lock:
+            moment = await self.scanner.settle()
+        wake = wake_up_at(moment, self._clock.now(), self.tick_interval)
+        if wake is not None and self.scheduler.running:
+            planned = self.scheduler.get_job(WAKE_JOB)
+            if planned is None or planned.next_run_time is None or wake < planned.next_run_time:
+                self._wake_at(wake)
+        return moment
 
     async def tick(self) -> TickReport:
         """One scan, then an exact wake-up for the next due alert if it beats the tick."""
@@ -148,6 +173,16 @@ class DeadlineScheduler:
             except Exception:
                 # The next tick tries again; nothing was half-written (a transaction a batch).
                 log.exception("deadline scan failed")
+
+    async def _settle_job(self) -> None:
+        if self._stopped:
+            return
+        with self._tracked():
+            try:
+                await self.settle()
+            except Exception:
+                # The periodic tick sets the ladders up instead.
+                log.exception("deadline settle failed")
 
     async def _digest_job(self) -> None:
         if self._stopped:

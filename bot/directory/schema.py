@@ -25,9 +25,9 @@ from pydantic import (
     StringConstraints,
 )
 
+from bot.i18n import LOCALES
 from workflow.roles import Role
 
-LOCALES = ("ru", "en")
 ROLE_NAMES = tuple(role.value for role in Role)
 OFFICE_HOURS_EXAMPLE = "mon-fri 09:00-18:00 break 13:00-14:00"
 

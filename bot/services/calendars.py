@@ -6,14 +6,15 @@ directory (an import) gives a new snapshot and so new calendars; nothing else re
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.settings import Settings, parse_date_list
+from bot.settings import Settings
 from db.directory_repository import DirectoryRepository
-from db.directory_snapshot import DirectorySnapshot
+from db.directory_snapshot import DirectorySnapshot, OrganisationView
 from db.uow import UnitOfWork
 from workflow.calendar import CalendarOverrides, WeeklySchedule, WorkingCalendar
 from workflow.calendars import Calendars
@@ -28,15 +29,12 @@ class CalendarConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CalendarConfig:
+        calendar = settings.calendar
         return cls(
-            timezone=settings.centre_timezone,
-            office_hours=settings.office_hours,
-            always=settings.calendar_mode == "always",
-            overrides=CalendarOverrides(
-                days_off=parse_date_list(settings.calendar_extra_days_off),
-                working_days=parse_date_list(settings.calendar_extra_working_days),
-                shortened_days=parse_date_list(settings.calendar_extra_shortened_days),
-            ),
+            timezone=calendar.timezone,
+            office_hours=calendar.office_hours,
+            always=calendar.always,
+            overrides=calendar.overrides(),
         )
 
 
@@ -56,12 +54,8 @@ def centre_calendar(config: CalendarConfig) -> WorkingCalendar:
     return calendar_for(config.timezone, config.office_hours, config.always, config.overrides)
 
 
-def calendars_for(directory: DirectorySnapshot, config: CalendarConfig) -> Calendars:
-    """Each organisation's calendar, built once per snapshot and configuration."""
-    key = ("calendars", config)
-    cached = directory.memo.get(key)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+def build_calendars(organisations: Iterable[OrganisationView], config: CalendarConfig) -> Calendars:
+    """The calendars of organisations already loaded."""
     per_org = {
         org.code: calendar_for(
             org.timezone or config.timezone,
@@ -69,16 +63,23 @@ def calendars_for(directory: DirectorySnapshot, config: CalendarConfig) -> Calen
             config.always,
             config.overrides,
         )
-        for org in directory.organisations
+        for org in organisations
         if not org.is_centre
     }
-    calendars = Calendars(
+    return Calendars(
         centre=centre_calendar(config),
         organisations=per_org,
         known_orgs=frozenset(per_org),
     )
-    directory.memo[key] = calendars
-    return calendars
+
+
+def calendars_for(directory: DirectorySnapshot, config: CalendarConfig) -> Calendars:
+    """Each organisation's calendar, built once per snapshot and configuration."""
+    key = ("calendars", config)
+    cached = directory.memo.get(key)
+    if cached is None:
+        cached = directory.memo[key] = build_calendars(directory.organisations, config)
+    return cached  # type: ignore[no-any-return]
 
 
 async def load_calendars(

@@ -10,10 +10,10 @@ refuses it if it no longer fits; the refusal names who did what first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,28 +25,13 @@ from db.incident_store import IncidentStore, VersionConflict
 from db.uow import UnitOfWork
 from workflow import commands
 from workflow.calendars import Calendars
+from workflow.commands import Command, registry
 from workflow.effects import Actor, Event, Outcome
 from workflow.errors import CommandRefused, RefusalCode
 from workflow.model import Importance, Incident, Post
 from workflow.policy import Policy
 
 log = logging.getLogger(__name__)
-
-# The commands a person may ask for by name (detection has its own entry point).
-COMMANDS: Mapping[str, Callable[..., Outcome]] = {
-    "route": commands.route,
-    "reroute": commands.reroute,
-    "take": commands.take,
-    "decline": commands.decline,
-    "submit_draft": commands.submit_draft,
-    "review": commands.review,
-    "confirm_publication": commands.confirm_publication,
-    "pick_consolidator": commands.pick_consolidator,
-    "set_importance": commands.set_importance,
-    "set_stage_limits": commands.set_stage_limits,
-    "close_no_answer": commands.close_no_answer,
-    "reopen": commands.reopen,
-}
 
 ATTEMPTS = 4  # a conflict is retried on fresh data; the workflow then refuses or applies it
 
@@ -225,17 +210,14 @@ class IncidentService:
         self,
         incident_id: int,
         person_id: int,
-        command: str,
-        **args: Any,
+        command: Command,
     ) -> Outcome:
         """Run one command as this person; raise StepRefused when the workflow says no.
 
         A press on an out-of-date card runs on fresh data too: the workflow decides whether
         it still fits, so a stale card cannot undo what someone else did.
         """
-        function = COMMANDS.get(command)
-        if function is None:
-            raise ValueError(f"unknown command {command!r}")
+        registry.entry(command)  # a TypeError for anything that is not a workflow command
         for attempt in range(ATTEMPTS):
             now = self._clock.now()
             try:
@@ -247,7 +229,9 @@ class IncidentService:
                     actor = await self._actor(uow, person_id, now)
                     calendars = await load_calendars(uow.session, self._calendar_config)
                     try:
-                        outcome = function(incident, actor, now, self.policy, calendars, **args)
+                        outcome = registry.apply(
+                            command, incident, actor, now, self.policy, calendars
+                        )
                     except CommandRefused as refused:
                         events = await store.events(incident_id)
                         last = events[-1] if events else None

@@ -6,14 +6,15 @@ It runs in the caller's unit of work, so a change and what it has to tell commit
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.services.addressing import Audience, CardChat, card_chats, resolve
+from bot.services.addressing import Audience, CardChat, Recipient, card_chats, resolve
 from db.outbox_repository import OutboxKind, OutgoingMessage, Priority
 from db.uow import UnitOfWork
-from workflow.effects import Message
+from workflow.effects import Addressee, Message
 from workflow.model import Incident
 
 CARD_KEY = "card"
@@ -134,3 +135,44 @@ class OutboxWriter:
             incident_id=incident_id,
             priority=priority,
         )
+
+    # --- added for bot/deadlines: messages held per reader -----------------------------------
+
+    async def held_messages(
+        self,
+        uow: UnitOfWork,
+        messages: Sequence[tuple[Message, datetime]],
+        now: datetime,
+        *,
+        priority: Priority = Priority.NOTICE,
+        resolved: dict[Addressee, list[Recipient]] | None = None,
+    ) -> list[int]:
+        """Like `messages`, but each message held until its own moment (a deadline alert
+        waits for its reader's working hours, which differ per addressee), and identical
+        messages reaching one chat through two addressees written once (a curator who is
+        also a manager). `resolved` keeps recipients across calls of one batch."""
+        rows: list[OutgoingMessage] = []
+        seen: set[tuple[int, str, int | None, str]] = set()
+        for message, not_before in messages:
+            recipients = resolved.get(message.to) if resolved is not None else None
+            if recipients is None:
+                recipients = await resolve(uow.directory, message.to, now)
+                if resolved is not None:
+                    resolved[message.to] = recipients
+            same = json.dumps(message.params, sort_keys=True, default=str)
+            for recipient in recipients:
+                if (recipient.chat_id, message.key, message.incident_id, same) in seen:
+                    continue
+                seen.add((recipient.chat_id, message.key, message.incident_id, same))
+                rows.append(
+                    OutgoingMessage(
+                        chat_id=recipient.chat_id,
+                        key=message.key,
+                        params=dict(message.params),
+                        locale=recipient.locale or self.default_locale,
+                        not_before=not_before,
+                        incident_id=message.incident_id,
+                        priority=priority,
+                    )
+                )
+        return await uow.outbox.add(rows, now)

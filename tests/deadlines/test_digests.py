@@ -10,10 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.deadlines.digests import DIGEST_DAILY, DIGEST_WEEKLY, DigestSender, digest_slots
-from db.models import Organisation, Person, PersonRole
+from db.models import Organisation, Person, PersonRole, StandIn
+from db.outbox_repository import Priority
 from tests.deadlines.conftest import CONFIG, msk, nsk, post
+from tests.support.directory_seed import mark_away
 from workflow.alerts import AlertPolicy
 from workflow.calendar import WorkingCalendar
+from workflow.commands import Route, Take
 from workflow.roles import Role
 
 CENTRE = WorkingCalendar.russian("Europe/Moscow")
@@ -94,10 +97,10 @@ async def _seed_two_days(service, clock, people) -> None:
     b = (await service.detect(post(2))).incident.id
     clock.set(msk(2026, 5, 19, 16, 10))
     await service.perform(
-        b, people.people["curator"], "route", org_codes=["parks"], topic="Парки", location="сквер"
+        b, people.people["curator"], Route(org_codes=("parks",), topic="Парки", location="сквер")
     )
     clock.set(msk(2026, 5, 19, 16, 20))
-    await service.perform(b, people.people["parks_1"], "take")
+    await service.perform(b, people.people["parks_1"], Take())
 
 
 async def test_morning_digest_figures_and_readers(
@@ -131,6 +134,7 @@ async def test_morning_digest_figures_and_readers(
         "detected": 2,
     }
     assert all(r.not_before == clock.now() for r in rows)
+    assert {r.priority for r in rows} == {Priority.NOTICE}
 
 
 async def test_digests_go_once_per_reader_per_day(
@@ -182,3 +186,25 @@ async def test_concurrent_senders_write_one_digest_per_reader(
     assert Counter((r.chat_id, r.key) for r in rows) == {
         (chat, key): 1 for chat in CENTRE_READERS for key in (DIGEST_DAILY, DIGEST_WEEKLY)
     }
+
+
+async def test_an_absent_readers_digest_reaches_the_stand_in_once(
+    sessions, digests, clock, people, outbox
+) -> None:
+    admin = 5001  # stands in for the manager, reads no digest of their own
+    async with sessions() as session, session.begin():
+        session.add(
+            StandIn(person_id=people.people["manager"], substitute_id=people.people["admin"])
+        )
+        # The deputy, a reader anyway, stands in for the curator: one digest, not two.
+        session.add(
+            StandIn(person_id=people.people["curator"], substitute_id=people.people["deputy"])
+        )
+        for key in ("manager", "curator"):
+            await mark_away(session, people.people[key], msk(2026, 5, 19, 9, 0), None)
+    clock.set(msk(2026, 5, 20, 9, 0))
+    await digests.run()
+    rows = await outbox.new(prefix="digest.")
+    assert Counter(r.chat_id for r in rows) == {chat: 1 for chat in CENTRE_READERS | {admin}}
+    assert {r.params["digest_key"] for r in rows} == {f"{DIGEST_DAILY}:2026-05-20"}
+    assert await DigestSender(sessions, clock, CONFIG).run() == 0  # the outbox decides

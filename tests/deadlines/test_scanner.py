@@ -10,9 +10,11 @@ from sqlalchemy import select, update
 
 from bot.deadlines.scanner import DeadlineScanner
 from db.models import DeadlineRow, OutboxRow
+from db.outbox_repository import Priority
 from tests.deadlines.conftest import msk, nsk, post
 from tests.support.directory_seed import mark_away
 from workflow.alerts import AlertStage
+from workflow.commands import Route, SetImportance, Take
 from workflow.model import DeadlineKind, DeadlineState, Importance
 
 CURATORS = {1001, 1002}  # curator and deputy: no centre group chat in the seed
@@ -115,10 +117,7 @@ async def test_organisation_clocks_over_a_weekend_reach_holder_stand_in_and_resp
     await service.perform(
         incident_id,
         people.people["curator"],
-        "route",
-        org_codes=["roads"],
-        topic="Дороги",
-        location="ул. Ленина",
+        Route(org_codes=("roads",), topic="Дороги", location="ул. Ленина"),
     )
     await scanner.tick()
     await outbox.new()
@@ -140,7 +139,7 @@ async def test_organisation_clocks_over_a_weekend_reach_holder_stand_in_and_resp
     await at(clock, scanner, nsk(2026, 5, 18, 9, 15))
     assert fired(await outbox.new()) == alert({ROADS_CHAT}, "deadline.reminder", "respond", "half")
     clock.set(nsk(2026, 5, 18, 9, 17))
-    await service.perform(incident_id, people.people["roads_1"], "take")
+    await service.perform(incident_id, people.people["roads_1"], Take())
     async with sessions() as session, session.begin():
         await mark_away(session, people.people["roads_1"], nsk(2026, 5, 18, 9, 18), None)
     await at(clock, scanner, nsk(2026, 5, 18, 9, 20))  # respond met: no final reminder
@@ -186,10 +185,7 @@ async def test_alert_due_at_1805_reader_time_waits_for_their_next_morning(
     await service.perform(
         incident_id,
         people.people["curator"],
-        "route",
-        org_codes=["roads"],
-        topic="Дороги",
-        location="ул. Ленина",
+        Route(org_codes=("roads",), topic="Дороги", location="ул. Ленина"),
     )
     await scanner.tick()
     await at(clock, scanner, msk(2026, 5, 20, 14, 5))
@@ -211,10 +207,7 @@ async def test_high_importance_alerts_go_at_once_even_after_hours(
     await service.perform(
         incident_id,
         people.people["curator"],
-        "route",
-        org_codes=["roads"],
-        topic="Дороги",
-        location="ул. Ленина",
+        Route(org_codes=("roads",), topic="Дороги", location="ул. Ленина"),
     )
     await scanner.tick()
     await at(clock, scanner, msk(2026, 5, 20, 14, 5))
@@ -262,14 +255,11 @@ async def test_met_deadline_stops_and_a_replaced_one_climbs_its_own_ladder(
     await service.perform(
         incident_id,
         people.people["curator"],
-        "route",
-        org_codes=["parks"],
-        topic="Парки",
-        location="сквер",
+        Route(org_codes=("parks",), topic="Парки", location="сквер"),
     )
     clock.set(msk(2026, 5, 20, 10, 25))
     await service.perform(
-        incident_id, people.people["curator"], "set_importance", importance=Importance.HIGH
+        incident_id, people.people["curator"], SetImportance(importance=Importance.HIGH)
     )
     await scanner.tick()
     await outbox.new()
@@ -424,25 +414,43 @@ async def test_a_deadline_that_cannot_be_worked_out_does_not_stop_the_others(
 async def test_a_row_moved_under_the_scanner_rolls_the_whole_batch_back(
     service, scanner, clock, people, outbox, sessions, monkeypatch
 ) -> None:
-    import bot.deadlines.scanner as scanner_module
+    from db.deadline_repository import DeadlineRepository
 
     clock.set(msk(2026, 5, 20, 10, 0))
     incident_id = (await service.detect(post(13))).incident.id
     await scanner.tick()
     await outbox.new()
-    real_advance = scanner_module.DeadlineScanner._advance
+    real_advance = DeadlineRepository.advance
 
-    async def meddling(session, moves):
+    async def meddling(self, moves):
         # Someone else moves one claimed row on, inside our transaction's view.
-        await session.execute(
+        await self._session.execute(
             update(DeadlineRow)
             .where(DeadlineRow.id == moves[0].claim.id)
             .values(alert_stage=AlertStage.FINAL)
         )
-        await real_advance(session, moves)
+        await real_advance(self, moves)
 
-    monkeypatch.setattr(scanner_module.DeadlineScanner, "_advance", staticmethod(meddling))
+    monkeypatch.setattr(DeadlineRepository, "advance", meddling)
     report = await at(clock, scanner, msk(2026, 5, 20, 11, 30))  # both clocks due
     assert report.fired == 0
     assert await outbox.new(prefix=None) == []
     assert {r.alert_stage for r in await deadline_rows(sessions, incident_id)} == {0}
+
+
+async def test_overdue_alerts_go_before_notices_in_their_chats_queue(
+    service, scanner, clock, people, outbox
+) -> None:
+    clock.set(msk(2026, 5, 20, 10, 0))
+    await service.detect(post(14))
+    await scanner.tick()
+    await outbox.new()
+    await at(clock, scanner, msk(2026, 5, 20, 10, 30))  # routing half-time: a reminder
+    reminders = await outbox.new()
+    await at(clock, scanner, msk(2026, 5, 20, 11, 0))  # routing overdue
+    overdue = await outbox.new(kind=None, prefix=None)
+    assert reminders and {r.priority for r in reminders} == {Priority.NOTICE}
+    assert {(r.kind, r.priority) for r in overdue} == {
+        ("message", Priority.ACTION),
+        ("card", Priority.ACTION),
+    }

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -105,6 +106,7 @@ class BotWorld:
         self.t = Translator()
         self.log = tmp / "bot.log"
         self._seen: set[tuple[int, int]] = set()
+        self._log_file: IO[bytes] | None = None
 
     async def start(self) -> None:
         await self.fake.start()
@@ -128,11 +130,12 @@ class BotWorld:
                 "PYTHONPATH": str(ROOT),
             }
         )
+        self._log_file = self.log.open("wb")  # closed in stop(): the child keeps its own copy
         self.process = subprocess.Popen(  # noqa: ASYNC220 - started once, not awaited
             [sys.executable, "-m", "bot", "run"],
             cwd=self.tmp,
             env=env,
-            stdout=self.log.open("wb"),
+            stdout=self._log_file,
             stderr=subprocess.STDOUT,
         )
         await self.until(lambda: bool(self.fake.calls_of("getUpdates")), timeout=60)
@@ -149,6 +152,8 @@ class BotWorld:
                 await asyncio.to_thread(self.process.wait, 20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        if self._log_file is not None:
+            self._log_file.close()
         if self.engine is not None:
             await self.engine.dispose()
         await self.fake.close()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.views.callbacks import Act, CardCb
 from db.models import DraftRow, EventRow
-from handlers.callbacks import Act, CardCb
 from tests.e2e.harness import (
     ADMIN,
     CURATOR,
@@ -16,6 +16,7 @@ from tests.e2e.harness import (
     ROADS_CHAT,
     BotWorld,
 )
+from workflow.commands import Route
 
 STRANGER = 777000
 
@@ -31,10 +32,7 @@ async def _routed(world: BotWorld, org: str = "roads") -> int:
     await world.service.perform(
         incident.id,
         await _person(world, "curator"),
-        "route",
-        org_codes=[org],
-        topic="Дороги",
-        location="центр",
+        Route(org_codes=(org,), topic="Дороги", location="центр"),
     )
     return incident.id
 

@@ -23,6 +23,7 @@ from tests.intake.conftest import (
     outbox_rows,
     payload,
 )
+from workflow.commands import CloseNoAnswer
 from workflow.model import IncidentStatus, NoAnswerReason, Source
 
 NOTHING = {"incidents": 0, "events": 0, "outbox": 0, "duplicates": 0}
@@ -400,7 +401,7 @@ async def test_same_text_after_the_incident_is_closed_is_a_new_incident(
 ) -> None:
     first = await (await post(client, payload())).json()
     await service.perform(
-        first["id"], people.people["curator"], "close_no_answer", reason=NoAnswerReason.OBSCENE
+        first["id"], people.people["curator"], CloseNoAnswer(reason=NoAnswerReason.OBSCENE)
     )
     again = payload(url="https://vk.com/wall-777_16", external_id="m5")
     response = await post(client, again)

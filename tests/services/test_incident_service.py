@@ -14,10 +14,10 @@ from bot.services.incidents import NotRegistered, StepRefused
 from db.incident_store import IncidentStore
 from db.models import DeadlineRow, EventRow, IncidentRow, OutboxRow
 from tests.support.directory_seed import CHATS, mark_away
+from workflow.commands import ConfirmPublication, Review, Route, SubmitDraft, Take
 from workflow.errors import RefusalCode
 from workflow.model import (
     DeadlineKind,
-    DraftKind,
     DraftStatus,
     IncidentStatus,
     Media,
@@ -85,31 +85,30 @@ async def test_whole_flow_persists_every_step_and_replays_from_the_log(
     curator, executor = people.people["curator"], people.people["roads_1"]
     clock.advance(timedelta(minutes=20))
     await service.perform(
-        incident_id, curator, "route", org_codes=["roads"], topic="Дороги", location="ул. Ленина"
+        incident_id, curator, Route(org_codes=("roads",), topic="Дороги", location="ул. Ленина")
     )
     clock.advance(timedelta(minutes=5))
-    await service.perform(incident_id, executor, "take")
+    await service.perform(incident_id, executor, Take())
     photo = Media(MediaKind.PHOTO, "AgACAgIAAxkBAAIB")
-    outcome = await service.perform(
-        incident_id, executor, "submit_draft", kind=DraftKind.ANSWER, text=ANSWER, media=[photo]
-    )
+    outcome = await service.perform(incident_id, executor, SubmitDraft(text=ANSWER, media=(photo,)))
     draft_id = outcome.incident.drafts[-1].id
     await service.perform(
         incident_id,
         curator,
-        "review",
-        draft_id=draft_id,
-        approve=False,
-        reasons=[ReturnReason.SPELLING, ReturnReason.FORMAT],
-        comment="Добавьте срок",
+        Review(
+            draft_id=draft_id,
+            approve=False,
+            reasons=(ReturnReason.SPELLING, ReturnReason.FORMAT),
+            comment="Добавьте срок",
+        ),
     )
     outcome = await service.perform(
-        incident_id, executor, "submit_draft", kind=DraftKind.ANSWER, text=ANSWER + " Срок — 5 мая."
+        incident_id, executor, SubmitDraft(text=ANSWER + " Срок — 5 мая.")
     )
     second = outcome.incident.drafts[-1].id
-    await service.perform(incident_id, curator, "review", draft_id=second, approve=True)
+    await service.perform(incident_id, curator, Review(draft_id=second, approve=True))
     final = await service.perform(
-        incident_id, executor, "confirm_publication", draft_id=second, url=POST.url + "?reply=1"
+        incident_id, executor, ConfirmPublication(draft_id=second, url=POST.url + "?reply=1")
     )
 
     stored = await service.get(incident_id)
@@ -137,34 +136,38 @@ async def test_refused_command_writes_nothing(service, sessions, people) -> None
         await service.perform(
             incident_id,
             people.people["roads_1"],
-            "route",
-            org_codes=["roads"],
-            topic="x",
-            location="y",
+            Route(org_codes=("roads",), topic="x", location="y"),
         )
     assert refused.value.code is RefusalCode.NOT_ALLOWED
     assert [await _count(sessions, m) for m in (EventRow, OutboxRow, DeadlineRow)] == before
     assert (await service.get(incident_id)).version == 1
 
 
+async def test_perform_takes_a_command_object_not_a_name(service, sessions, people) -> None:
+    """Commands travel as typed values; a name with loose arguments is not a command."""
+    incident_id = (await service.detect(POST)).incident.id
+    before = [await _count(sessions, m) for m in (EventRow, OutboxRow, DeadlineRow)]
+    with pytest.raises(TypeError, match="not a workflow command"):
+        await service.perform(incident_id, people.people["curator"], "take")  # type: ignore[arg-type]
+    assert [await _count(sessions, m) for m in (EventRow, OutboxRow, DeadlineRow)] == before
+
+
 async def test_unknown_person_is_not_registered(service, people) -> None:
     incident_id = (await service.detect(POST)).incident.id
     with pytest.raises(NotRegistered):
-        await service.perform(incident_id, 987654, "take")
+        await service.perform(incident_id, 987654, Take())
 
 
 async def test_p8_stand_in_acts_for_an_absent_executor(service, sessions, people, clock) -> None:
     incident_id = (await service.detect(POST)).incident.id
     curator, holder = people.people["curator"], people.people["roads_1"]
     await service.perform(
-        incident_id, curator, "route", org_codes=["roads"], topic="Дороги", location="центр"
+        incident_id, curator, Route(org_codes=("roads",), topic="Дороги", location="центр")
     )
-    await service.perform(incident_id, holder, "take")
+    await service.perform(incident_id, holder, Take())
     async with sessions() as session, session.begin():
         await mark_away(session, holder, clock.now(), None)
-    outcome = await service.perform(
-        incident_id, people.people["roads_2"], "submit_draft", kind=DraftKind.ANSWER, text=ANSWER
-    )
+    outcome = await service.perform(incident_id, people.people["roads_2"], SubmitDraft(text=ANSWER))
     assert outcome.incident.drafts[-1].author_id == people.people["roads_2"]
 
 
@@ -173,14 +176,9 @@ async def _ready_for_review(service, people) -> tuple[int, int]:
     await service.perform(
         incident_id,
         people.people["curator"],
-        "route",
-        org_codes=["roads"],
-        topic="Дороги",
-        location="центр",
+        Route(org_codes=("roads",), topic="Дороги", location="центр"),
     )
-    outcome = await service.perform(
-        incident_id, people.people["roads_1"], "submit_draft", kind=DraftKind.ANSWER, text=ANSWER
-    )
+    outcome = await service.perform(incident_id, people.people["roads_1"], SubmitDraft(text=ANSWER))
     return incident_id, outcome.incident.drafts[-1].id
 
 
@@ -189,15 +187,12 @@ async def test_two_simultaneous_reviews_exactly_one_applied(service, sessions, p
     version = (await service.get(incident_id)).version
     results = await asyncio.gather(
         service.perform(
-            incident_id, people.people["curator"], "review", draft_id=draft_id, approve=True
+            incident_id, people.people["curator"], Review(draft_id=draft_id, approve=True)
         ),
         service.perform(
             incident_id,
             people.people["deputy"],
-            "review",
-            draft_id=draft_id,
-            approve=False,
-            reasons=[ReturnReason.SPELLING],
+            Review(draft_id=draft_id, approve=False, reasons=(ReturnReason.SPELLING,)),
         ),
         return_exceptions=True,
     )
@@ -221,13 +216,10 @@ async def test_many_simultaneous_takes_one_holder(service, people) -> None:
     await service.perform(
         incident_id,
         people.people["curator"],
-        "route",
-        org_codes=["roads"],
-        topic="Дороги",
-        location="центр",
+        Route(org_codes=("roads",), topic="Дороги", location="центр"),
     )
     results = await asyncio.gather(
-        *(service.perform(incident_id, people.people[k], "take") for k in ("roads_1", "roads_2")),
+        *(service.perform(incident_id, people.people[k], Take()) for k in ("roads_1", "roads_2")),
         return_exceptions=True,
     )
     assert sum(not isinstance(r, BaseException) for r in results) == 1

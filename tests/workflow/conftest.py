@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from workflow.calendars import Calendars
-from workflow.commands import detect
+from workflow.commands import Command, detect, registry
 from workflow.effects import Actor, Event, Outcome
 from workflow.errors import CommandRefused, RefusalCode
 from workflow.model import (
@@ -36,6 +36,8 @@ ROADS_STAND_IN = Actor(12, frozenset({Role.EXECUTOR}), "roads", frozenset({10}))
 PARKS = Actor(20, frozenset({Role.EXECUTOR}), "parks")  # on the centre's calendar
 WATER = Actor(30, frozenset({Role.EXECUTOR}), "water")  # Novosibirsk office
 STRANGER = Actor(99)
+
+Step = Callable[..., Outcome] | Command  # a step's function with keyword arguments, or a command
 
 POST = Post(Source.VK, "https://vk.com/wall-1_100", "Во дворе на ул. Ленина яма, когда заделают?")
 ANSWER_TEXT = "Здравствуйте! Яму заделают до конца недели."
@@ -92,8 +94,15 @@ class Flow:
         self.now += timedelta(**delta)
         return self
 
-    def do(self, command: Callable[..., Outcome], actor: Actor, **args: Any) -> Outcome:
-        outcome = command(self.incident, actor, self.now, self.policy, self.calendars, **args)
+    def run(self, command: Step, actor: Actor, args: dict[str, Any]) -> Outcome:
+        """A command object through the registry, or a step's plain function."""
+        if callable(command):
+            return command(self.incident, actor, self.now, self.policy, self.calendars, **args)
+        assert not args, "a command object carries its own arguments"
+        return registry.apply(command, self.incident, actor, self.now, self.policy, self.calendars)
+
+    def do(self, command: Step, actor: Actor, **args: Any) -> Outcome:
+        outcome = self.run(command, actor, args)
         assert outcome.incident.version == self.incident.version + 1
         self.incident = outcome.incident
         self.events.extend(outcome.events)
@@ -101,11 +110,11 @@ class Flow:
         return outcome
 
     def refused(
-        self, command: Callable[..., Outcome], actor: Actor, code: RefusalCode, **args: Any
+        self, command: Step, actor: Actor, code: RefusalCode, **args: Any
     ) -> CommandRefused:
         before = self.incident
         with pytest.raises(CommandRefused) as caught:
-            command(self.incident, actor, self.now, self.policy, self.calendars, **args)
+            self.run(command, actor, args)
         assert caught.value.code is code, caught.value
         assert self.incident is before
         return caught.value

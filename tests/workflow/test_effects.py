@@ -10,15 +10,16 @@ import pytest
 from workflow.calendar import WorkingCalendar
 from workflow.calendars import Calendars
 from workflow.commands import (
-    confirm_publication,
+    ConfirmPublication,
+    Review,
+    Route,
+    SubmitDraft,
+    Take,
     detect,
-    review,
     route,
-    submit_draft,
-    take,
 )
 from workflow.effects import Actor, Addressee, AddresseeKind, Event
-from workflow.model import DeadlineKind, DeadlineState, DraftKind, Importance, Media, MediaKind
+from workflow.model import DeadlineKind, DeadlineState, Importance, Media, MediaKind
 from workflow.policy import Policy
 from workflow.roles import Role
 
@@ -29,17 +30,13 @@ WHERE = {"topic": "Дороги", "location": "ул. Ленина"}
 
 def full_flow(flow_at):
     flow = flow_at(msk(2026, 4, 27, 9, 0), importance=Importance.HIGH)
-    flow.after(minutes=10).do(route, CURATOR, org_codes=["roads"], **WHERE)
-    flow.after(minutes=5).do(take, ROADS)
+    flow.after(minutes=10).do(Route(("roads",), **WHERE), CURATOR)
+    flow.after(minutes=5).do(Take(), ROADS)
     flow.after(minutes=5).do(
-        submit_draft,
-        ROADS_STAND_IN,
-        kind=DraftKind.ANSWER,
-        text=ANSWER_TEXT,
-        media=(Media(MediaKind.PHOTO, "AgAD", "Яма"),),
+        SubmitDraft(ANSWER_TEXT, (Media(MediaKind.PHOTO, "AgAD", "Яма"),)), ROADS_STAND_IN
     )
-    flow.after(minutes=5).do(review, CURATOR, draft_id=1, approve=True)
-    flow.after(minutes=5).do(confirm_publication, ROADS, draft_id=1, url="https://vk.com/x")
+    flow.after(minutes=5).do(Review(draft_id=1, approve=True), CURATOR)
+    flow.after(minutes=5).do(ConfirmPublication(draft_id=1, url="https://vk.com/x"), ROADS)
     return flow
 
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from workflow.commands import close_no_answer, reopen, route
+from workflow.commands import CloseNoAnswer, Reopen, Route
 from workflow.errors import ReplayError
 from workflow.model import NoAnswerReason
 from workflow.replay import replay
@@ -25,9 +25,9 @@ def test_replaying_the_log_gives_the_same_incident(flow_at):
 
 def test_replay_through_closing_and_reopening(flow_at):
     flow = flow_at(msk(2026, 4, 27, 9, 0)).after(minutes=10)
-    flow.do(route, CURATOR, org_codes=["parks", "roads"], **WHERE)
-    flow.after(minutes=10).do(close_no_answer, CURATOR, reason=NoAnswerReason.THREAT)
-    flow.after(days=1).do(reopen, CURATOR, comment="Пересмотрели")
+    flow.do(Route(("parks", "roads"), **WHERE), CURATOR)
+    flow.after(minutes=10).do(CloseNoAnswer(NoAnswerReason.THREAT), CURATOR)
+    flow.after(days=1).do(Reopen("Пересмотрели"), CURATOR)
 
     assert replay(flow.events, flow.policy, flow.calendars) == flow.incident
 

@@ -22,19 +22,21 @@ from hypothesis.stateful import (
 
 from workflow.calendars import Calendars
 from workflow.commands import (
-    close_no_answer,
-    confirm_publication,
-    decline,
+    CloseNoAnswer,
+    Command,
+    ConfirmPublication,
+    Decline,
+    PickConsolidator,
+    Reopen,
+    Reroute,
+    Review,
+    Route,
+    SetImportance,
+    SetStageLimits,
+    Take,
     detect,
-    pick_consolidator,
-    reopen,
-    reroute,
-    review,
-    route,
-    set_importance,
-    set_stage_limits,
-    submit_draft,
-    take,
+    draft_command,
+    registry,
 )
 from workflow.commands.base import LIVE_ASSIGNMENTS, REVIEWED_KINDS
 from workflow.effects import Actor, Event
@@ -135,27 +137,31 @@ class IncidentMachine(RuleBasedStateMachine):
 
     # --- driving -------------------------------------------------------------------------
 
-    def apply(self, command, actor: Actor, **args) -> None:
+    def apply(self, command: Command, actor: Actor) -> None:
         before = self.incident
         snapshot = copy.deepcopy(before)
         closed = before.status not in OPEN_STATUSES
+        reopening = isinstance(command, Reopen)
         try:
-            outcome = command(before, actor, self.now, self.policy, calendars(), **args)
+            outcome = registry.apply(command, before, actor, self.now, self.policy, calendars())
         except CommandRefused as refused:
             # A refused command changes nothing.
             assert self.incident is before and before == snapshot
-            if closed and command is not reopen:
+            if closed and not reopening:
                 assert refused.code is RefusalCode.CLOSED
             if refused.code is RefusalCode.ALREADY_TAKEN:
                 assert refused.holder_id is not None
             return
+        name = type(command).__name__
         # Closed incidents accept nothing but reopening.
-        assert not closed or command is reopen, f"{command.__name__} accepted on a closed incident"
+        assert not closed or reopening, f"{name} accepted on a closed incident"
+        self.accepted(command, before, actor)
         after = outcome.incident
         assert before == snapshot  # the old value is untouched
         assert after.version == before.version + 1
         (logged,) = outcome.events
         assert logged.seq == after.version
+        assert logged.command == registry.entry(command).event
         # Deadlines only grow; a deadline that stopped never runs again.
         old = before.deadlines
         assert len(after.deadlines) >= len(old)
@@ -171,29 +177,33 @@ class IncidentMachine(RuleBasedStateMachine):
         for message in outcome.messages:
             json.dumps(message.params)
             json.dumps(message.to.to_json())
-        # The event alone reproduces the step.
+        # The event alone reproduces the step, through the registry.
+        assert type(registry.decode(logged.command, logged.args)) is type(command)
         assert apply_event(before, logged, self.policy, calendars()).incident == after
         self.incident = after
         self.events.append(logged)
-        event_label = f"applied {command.__name__}"
-        if command is confirm_publication:
-            event_label += f" ({after.drafts[args['draft_id'] - 1].kind.value})"
+        event_label = f"applied {name}"
+        if isinstance(command, ConfirmPublication):
+            event_label += f" ({after.drafts[command.draft_id - 1].kind.value})"
         event(event_label)
+
+    def accepted(self, command: Command, before: Incident, actor: Actor) -> None:
+        """A hook for machines that check more about an accepted step (test_allowed.py)."""
 
     @rule(data=st.data())
     def next_plausible_step(self, data):
         """The step a diligent office would take next, so that runs reach the later stages."""
         incident = self.incident
         if incident.status not in OPEN_STATUSES:
-            self.apply(reopen, CURATOR, comment="Автор уточнил вопрос")
+            self.apply(Reopen("Автор уточнил вопрос"), CURATOR)
             return
         if incident.status is IncidentStatus.NEW:
             orgs = data.draw(st.lists(st.sampled_from(ORGS), min_size=1, max_size=3, unique=True))
-            self.apply(route, CURATOR, org_codes=orgs, topic="Дороги", location="ул. Ленина")
+            self.apply(Route(tuple(orgs), "Дороги", "ул. Ленина"), CURATOR)
             return
         if any(d.running and d.kind is DeadlineKind.REROUTE for d in incident.deadlines):
             orgs = data.draw(st.lists(st.sampled_from(ORGS), max_size=2, unique=True))
-            self.apply(reroute, CURATOR, org_codes=orgs)
+            self.apply(Reroute(tuple(orgs)), CURATOR)
             return
         steps = []
         for draft in incident.drafts:
@@ -213,7 +223,7 @@ class IncidentMachine(RuleBasedStateMachine):
         if what == "review":
             approve = data.draw(st.booleans())
             reasons = [] if approve else [ReturnReason.SPELLING]
-            self.apply(review, CURATOR, draft_id=item.id, approve=approve, reasons=reasons)
+            self.apply(Review(item.id, approve, tuple(reasons)), CURATOR)
         elif what == "publish":
             centre = any(
                 d.running
@@ -224,13 +234,13 @@ class IncidentMachine(RuleBasedStateMachine):
             )
             holder = next(a.holder_id for a in incident.assignments if a.org_code == item.org_code)
             actor = CURATOR if centre else self.person(holder, item.org_code)
-            self.apply(confirm_publication, actor, draft_id=item.id, url="https://vk.com/r1")
+            self.apply(ConfirmPublication(item.id, "https://vk.com/r1"), actor)
         elif what == "limits":
             margin = data.draw(st.sampled_from([timedelta(hours=1), timedelta(hours=20)]))
             limits = StageLimits(draft_margin=margin, review=timedelta(hours=2))
-            self.apply(set_stage_limits, CURATOR, limits=limits)
+            self.apply(SetStageLimits(limits), CURATOR)
         elif what == "pick":
-            self.apply(pick_consolidator, CURATOR, org_code=item.org_code)
+            self.apply(PickConsolidator(item.org_code), CURATOR)
         else:
             actor = self.person(item.holder_id, item.org_code)
             if incident.consolidated and not item.consolidator:
@@ -238,9 +248,9 @@ class IncidentMachine(RuleBasedStateMachine):
             else:
                 kind = data.draw(st.sampled_from(list(DraftKind)))
             if data.draw(st.integers(0, 9)) == 0:
-                self.apply(decline, actor, comment="Не наш вопрос", org_code=item.org_code)
+                self.apply(Decline("Не наш вопрос", item.org_code), actor)
             else:
-                self.apply(submit_draft, actor, kind=kind, text=ANSWER_TEXT, org_code=item.org_code)
+                self.apply(draft_command(kind, ANSWER_TEXT, org_code=item.org_code), actor)
 
     @rule(data=st.data())
     def and_the_next(self, data):
@@ -271,19 +281,19 @@ class IncidentMachine(RuleBasedStateMachine):
         location=st.sampled_from(["ул. Ленина", "ул. Ленина", " "]),
     )
     def route(self, actor, orgs, topic, location):
-        self.apply(route, actor, org_codes=orgs, topic=topic, location=location)
+        self.apply(Route(tuple(orgs), topic, location), actor)
 
     @rule(actor=curators, orgs=st.lists(st.sampled_from(ORGS), max_size=2))
     def reroute(self, actor, orgs):
-        self.apply(reroute, actor, org_codes=orgs)
+        self.apply(Reroute(tuple(orgs)), actor)
 
     @rule(actor=executors, org=org_codes)
     def take(self, actor, org):
-        self.apply(take, actor, org_code=org)
+        self.apply(Take(org), actor)
 
     @rule(actor=executors, org=org_codes, comment=st.sampled_from(["Не наш вопрос", ""]))
     def decline(self, actor, org, comment):
-        self.apply(decline, actor, comment=comment, org_code=org)
+        self.apply(Decline(comment, org), actor)
 
     @rule(
         actor=executors,
@@ -293,7 +303,7 @@ class IncidentMachine(RuleBasedStateMachine):
         attached=media,
     )
     def submit_draft(self, actor, org, kind, text, attached):
-        self.apply(submit_draft, actor, kind=kind, text=text, media=attached, org_code=org)
+        self.apply(draft_command(kind, text, attached, org), actor)
 
     @rule(
         actor=curators,
@@ -304,9 +314,7 @@ class IncidentMachine(RuleBasedStateMachine):
     )
     def review(self, actor, data, approve, reasons, comment):
         draft_id = self.draft_id(data)
-        self.apply(
-            review, actor, draft_id=draft_id, approve=approve, reasons=reasons, comment=comment
-        )
+        self.apply(Review(draft_id, approve, tuple(reasons), comment), actor)
 
     @rule(
         actor=publishers,
@@ -314,15 +322,15 @@ class IncidentMachine(RuleBasedStateMachine):
         url=st.sampled_from(["https://vk.com/r1", "https://ok.ru/2", ""]),
     )
     def confirm_publication(self, actor, data, url):
-        self.apply(confirm_publication, actor, draft_id=self.draft_id(data), url=url)
+        self.apply(ConfirmPublication(self.draft_id(data), url), actor)
 
     @rule(actor=curators, org=st.sampled_from(ORGS))
     def pick_consolidator(self, actor, org):
-        self.apply(pick_consolidator, actor, org_code=org)
+        self.apply(PickConsolidator(org), actor)
 
     @rule(actor=curators, importance=st.sampled_from(list(Importance)))
     def set_importance(self, actor, importance):
-        self.apply(set_importance, actor, importance=importance)
+        self.apply(SetImportance(importance), actor)
 
     @rule(
         actor=curators,
@@ -337,15 +345,15 @@ class IncidentMachine(RuleBasedStateMachine):
         ),
     )
     def set_stage_limits(self, actor, limits):
-        self.apply(set_stage_limits, actor, limits=limits)
+        self.apply(SetStageLimits(limits), actor)
 
     @rule(actor=actors, reason=st.sampled_from(list(NoAnswerReason)))
     def close_no_answer(self, actor, reason):
-        self.apply(close_no_answer, actor, reason=reason, comment=None)
+        self.apply(CloseNoAnswer(reason, None), actor)
 
     @rule(actor=curators, comment=st.sampled_from(["Автор уточнил вопрос", ""]))
     def reopen(self, actor, comment):
-        self.apply(reopen, actor, comment=comment)
+        self.apply(Reopen(comment), actor)
 
     # --- invariants ----------------------------------------------------------------------
 

@@ -53,6 +53,19 @@ def refuse(code: RefusalCode, detail: str = "", **params: Any) -> NoReturn:
     raise CommandRefused(code, detail, **params)
 
 
+def passes(check: Callable[..., object], *args: Any) -> bool:
+    """Whether a check (a function that refuses by raising) lets this through.
+
+    The guards that decide which steps a person may take now are the very checks the
+    commands run before changing anything; this turns one into a yes or no.
+    """
+    try:
+        check(*args)
+    except CommandRefused:
+        return False
+    return True
+
+
 def as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("the workflow needs aware datetimes")

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from workflow.calendars import Calendars
 from workflow.commands.base import (
@@ -41,6 +39,17 @@ CLOSE = "close_no_answer"
 REOPEN = "reopen"
 
 
+def check_close(incident: Incident, actor: Actor) -> None:
+    require_open(incident)
+    require_curator(actor)
+
+
+def check_reopen(incident: Incident, actor: Actor) -> None:
+    require_curator(actor)
+    if incident.status not in {IncidentStatus.ANSWERED, IncidentStatus.CLOSED_NO_ANSWER}:
+        refuse(RefusalCode.WRONG_STATE, "only finished incidents are reopened")
+
+
 def close_no_answer(
     incident: Incident,
     actor: Actor,
@@ -53,8 +62,7 @@ def close_no_answer(
     """The curator decides that the post gets no answer; the decision and reason are kept."""
     now = as_utc(now)
     reason = NoAnswerReason(reason)
-    require_open(incident)
-    require_curator(actor)
+    check_close(incident, actor)
 
     before = incident
     comment = optional_text(comment)
@@ -94,9 +102,7 @@ def reopen(
     and so does the п.10 routing clock; the п.18 limits and the п.19 mode are reset.
     """
     now = as_utc(now)
-    require_curator(actor)
-    if incident.status not in {IncidentStatus.ANSWERED, IncidentStatus.CLOSED_NO_ANSWER}:
-        refuse(RefusalCode.WRONG_STATE, "only finished incidents are reopened")
+    check_reopen(incident, actor)
     comment = clean_text(comment)
     if not comment:
         refuse(RefusalCode.MISSING_COMMENT, "say why it is reopened")
@@ -123,27 +129,3 @@ def reopen(
     }
     message = Message(Addressee.curators(), "incident.reopened", {"comment": comment, **facts})
     return finish(REOPEN, before, incident, actor, now, {"comment": comment}, facts, [message])
-
-
-def replay_close(
-    incident: Incident,
-    actor: Actor,
-    at: datetime,
-    policy: Policy,
-    calendars: Calendars,
-    args: Mapping[str, Any],
-) -> Outcome:
-    return close_no_answer(
-        incident, actor, at, policy, calendars, NoAnswerReason(args["reason"]), args.get("comment")
-    )
-
-
-def replay_reopen(
-    incident: Incident,
-    actor: Actor,
-    at: datetime,
-    policy: Policy,
-    calendars: Calendars,
-    args: Mapping[str, Any],
-) -> Outcome:
-    return reopen(incident, actor, at, policy, calendars, args["comment"])

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from workflow.calendars import Calendars
 from workflow.commands.base import (
@@ -14,6 +12,7 @@ from workflow.commands.base import (
     finish,
     iso,
     live_assignments,
+    passes,
     refuse,
     require_curator,
     require_routed,
@@ -23,10 +22,51 @@ from workflow.commands.base import (
 )
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
-from workflow.model import AssignmentStatus, DeadlineKind, Incident
+from workflow.model import Assignment, AssignmentStatus, DeadlineKind, Incident
 from workflow.policy import Policy
 
 NAME = "pick_consolidator"
+
+
+def check_pick(incident: Incident, actor: Actor) -> None:
+    """The curator, in a consolidated incident whose consolidator is not chosen yet."""
+    require_routed(incident)
+    require_curator(actor)
+    if not incident.consolidated:
+        refuse(RefusalCode.WRONG_STATE, "a single organisation drafts the answer itself")
+    if any(a.consolidator for a in live_assignments(incident)):
+        refuse(RefusalCode.CONSOLIDATOR_ALREADY_PICKED)
+
+
+def check_candidate(incident: Incident, org_code: str) -> Assignment:
+    """One of the organisations still on the incident."""
+    chosen = assignment_of(incident, org_code)
+    if chosen is None or chosen not in live_assignments(incident):
+        refuse(RefusalCode.NOT_ASSIGNED, org_code, org_code=org_code)
+    return chosen
+
+
+def check_info_in(incident: Incident) -> None:
+    """п.19: chosen "с учетом информации, поступившей от всех исполнителей"."""
+    live = live_assignments(incident)
+    missing = sorted(a.org_code for a in live if a.status is not AssignmentStatus.INFO_SENT)
+    if missing:
+        refuse(RefusalCode.INFO_PENDING, ", ".join(missing), org_codes=missing)
+
+
+def consolidator_candidates(incident: Incident) -> tuple[str, ...]:
+    return tuple(
+        a.org_code
+        for a in live_assignments(incident)
+        if passes(check_candidate, incident, a.org_code)
+    )
+
+
+def may_pick(incident: Incident, actor: Actor) -> None:
+    check_pick(incident, actor)
+    if not consolidator_candidates(incident):
+        refuse(RefusalCode.NOT_ASSIGNED, "no organisation is on it")
+    check_info_in(incident)
 
 
 def pick_consolidator(
@@ -41,19 +81,9 @@ def pick_consolidator(
     поступившей от всех исполнителей": so every organisation still on it must have sent its
     information. The consolidated draft is then due 30 working minutes before п.9 (п.12)."""
     now = as_utc(now)
-    require_routed(incident)
-    require_curator(actor)
-    if not incident.consolidated:
-        refuse(RefusalCode.WRONG_STATE, "a single organisation drafts the answer itself")
-    live = live_assignments(incident)
-    if any(a.consolidator for a in live):
-        refuse(RefusalCode.CONSOLIDATOR_ALREADY_PICKED)
-    chosen = assignment_of(incident, org_code)
-    if chosen is None or chosen not in live:
-        refuse(RefusalCode.NOT_ASSIGNED, org_code, org_code=org_code)
-    missing = sorted(a.org_code for a in live if a.status is not AssignmentStatus.INFO_SENT)
-    if missing:
-        refuse(RefusalCode.INFO_PENDING, ", ".join(missing), org_codes=missing)
+    check_pick(incident, actor)
+    chosen = check_candidate(incident, org_code)
+    check_info_in(incident)
 
     before = incident
     incident = with_assignment(
@@ -77,14 +107,3 @@ def pick_consolidator(
         {"draft_due_at": iso(draft_due)},
         [message],
     )
-
-
-def replay(
-    incident: Incident,
-    actor: Actor,
-    at: datetime,
-    policy: Policy,
-    calendars: Calendars,
-    args: Mapping[str, Any],
-) -> Outcome:
-    return pick_consolidator(incident, actor, at, policy, calendars, args["org_code"])

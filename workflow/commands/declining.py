@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from workflow.calendars import Calendars
 from workflow.commands.base import (
@@ -27,10 +25,23 @@ from workflow.commands.base import (
 )
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
-from workflow.model import AssignmentStatus, DeadlineKind, DraftStatus, Incident, Party
+from workflow.model import Assignment, AssignmentStatus, DeadlineKind, DraftStatus, Incident, Party
 from workflow.policy import Policy
 
 NAME = "decline"
+
+
+def check_decline(incident: Incident, actor: Actor, org_code: str | None = None) -> Assignment:
+    """Allowed until the organisation has published something or sent its п.19 information."""
+    require_routed(incident)
+    assignment = live_assignment(incident, actor, org_code)
+    check_may_work_on(assignment, actor)
+    code = assignment.org_code
+    if assignment.status is AssignmentStatus.INFO_SENT or any(
+        d.org_code == code and d.status is DraftStatus.PUBLISHED for d in incident.drafts
+    ):
+        refuse(RefusalCode.WRONG_STATE, "the organisation has already answered on it")
+    return assignment
 
 
 def decline(
@@ -48,14 +59,8 @@ def decline(
     saying it after the 30 minutes of п.11 is recorded as late, not refused.
     """
     now = as_utc(now)
-    require_routed(incident)
-    assignment = live_assignment(incident, actor, org_code)
-    check_may_work_on(assignment, actor)
+    assignment = check_decline(incident, actor, org_code)
     code = assignment.org_code
-    if assignment.status is AssignmentStatus.INFO_SENT or any(
-        d.org_code == code and d.status is DraftStatus.PUBLISHED for d in incident.drafts
-    ):
-        refuse(RefusalCode.WRONG_STATE, "the organisation has already answered on it")
     comment = clean_text(comment)
     if not comment:
         refuse(RefusalCode.MISSING_COMMENT, "say why it is not yours")
@@ -94,14 +99,3 @@ def decline(
         {"p11_late": respond_window > steps.respond, "reroute_due_at": iso(reroute_due)},
         [message],
     )
-
-
-def replay(
-    incident: Incident,
-    actor: Actor,
-    at: datetime,
-    policy: Policy,
-    calendars: Calendars,
-    args: Mapping[str, Any],
-) -> Outcome:
-    return decline(incident, actor, at, policy, calendars, args["comment"], args.get("org_code"))

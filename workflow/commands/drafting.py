@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,10 +27,11 @@ from workflow.commands.base import (
     with_assignment,
     with_draft,
 )
-from workflow.commands.codec import media_from_json, media_to_json
+from workflow.commands.codec import media_to_json
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
 from workflow.model import (
+    Assignment,
     AssignmentStatus,
     DeadlineKind,
     Draft,
@@ -66,6 +67,24 @@ def check_content(kind: DraftKind, text: str, media: Sequence[Media]) -> None:
             refuse(RefusalCode.BAD_MEDIA, "photo, video or document with a file id")
 
 
+def check_submit(
+    incident: Incident, actor: Actor, kind: DraftKind, org_code: str | None = None
+) -> Assignment:
+    """Who may send a text of this kind now, whatever the text: the organisation's live
+    assignment it goes on."""
+    require_routed(incident)
+    assignment = live_assignment(incident, actor, org_code)
+    check_may_work_on(assignment, actor)
+    code = assignment.org_code
+    _check_kind_fits(incident, kind, assignment.consolidator)
+    if any(
+        d.org_code == code and d.kind in lane(kind) and d.status in LIVE_DRAFTS
+        for d in incident.drafts
+    ):
+        refuse(RefusalCode.DRAFT_IN_PROGRESS, f"a {kind.value} draft is already on its way")
+    return assignment
+
+
 def submit_draft(
     incident: Incident,
     actor: Actor,
@@ -80,17 +99,9 @@ def submit_draft(
     now = as_utc(now)
     kind = DraftKind(kind)
     media = tuple(media)
-    require_routed(incident)
-    assignment = live_assignment(incident, actor, org_code)
-    check_may_work_on(assignment, actor)
+    assignment = check_submit(incident, actor, kind, org_code)
     code = assignment.org_code
-    _check_kind_fits(incident, kind, assignment.consolidator)
     check_content(kind, text, media)
-    if any(
-        d.org_code == code and d.kind in lane(kind) and d.status in LIVE_DRAFTS
-        for d in incident.drafts
-    ):
-        refuse(RefusalCode.DRAFT_IN_PROGRESS, f"a {kind.value} draft is already on its way")
 
     before = incident
     steps = lengths(incident, policy)
@@ -212,24 +223,3 @@ def _check_kind_fits(incident: Incident, kind: DraftKind, consolidator: bool) ->
         refuse(RefusalCode.NOT_CONSOLIDATOR, "another organisation drafts the answer (п.19)")
     if kind is DraftKind.INTERIM and incident.status is IncidentStatus.INTERIM:
         refuse(RefusalCode.WRONG_STATE, "an interim answer was already given (п.18)")
-
-
-def replay(
-    incident: Incident,
-    actor: Actor,
-    at: datetime,
-    policy: Policy,
-    calendars: Calendars,
-    args: Mapping[str, Any],
-) -> Outcome:
-    return submit_draft(
-        incident,
-        actor,
-        at,
-        policy,
-        calendars,
-        DraftKind(args["kind"]),
-        args["text"],
-        media_from_json(args.get("media", ())),
-        args.get("org_code"),
-    )

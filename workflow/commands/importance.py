@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from workflow.commands.base import (
     finish,
     iso,
     live_assignments,
+    passes,
     rederive_draft_deadlines,
     refuse,
     require_curator,
@@ -28,6 +28,27 @@ from workflow.model import DeadlineKind, Importance, Incident, Party
 from workflow.policy import Policy
 
 NAME = "set_importance"
+
+
+def check_set_importance(incident: Incident, actor: Actor) -> None:
+    require_open(incident)
+    require_curator(actor)
+
+
+def check_change(incident: Incident, importance: Importance) -> None:
+    if importance is incident.importance:
+        refuse(RefusalCode.NO_CHANGE, f"already {importance.value}")
+
+
+def importance_choices(incident: Incident) -> tuple[Importance, ...]:
+    """The levels the incident may be switched to."""
+    return tuple(level for level in Importance if passes(check_change, incident, level))
+
+
+def may_set_importance(incident: Incident, actor: Actor) -> None:
+    check_set_importance(incident, actor)
+    if not importance_choices(incident):
+        refuse(RefusalCode.NO_CHANGE)
 
 
 def set_importance(
@@ -46,10 +67,8 @@ def set_importance(
     """
     now = as_utc(now)
     importance = Importance(importance)
-    require_open(incident)
-    require_curator(actor)
-    if importance is incident.importance:
-        refuse(RefusalCode.NO_CHANGE, f"already {importance.value}")
+    check_set_importance(incident, actor)
+    check_change(incident, importance)
 
     before = incident
     incident = dataclasses.replace(incident, importance=importance)
@@ -72,14 +91,3 @@ def set_importance(
     return finish(
         NAME, before, incident, actor, now, {"importance": importance.value}, facts, messages
     )
-
-
-def replay(
-    incident: Incident,
-    actor: Actor,
-    at: datetime,
-    policy: Policy,
-    calendars: Calendars,
-    args: Mapping[str, Any],
-) -> Outcome:
-    return set_importance(incident, actor, at, policy, calendars, Importance(args["importance"]))

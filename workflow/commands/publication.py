@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from workflow.commands.base import (
     finish,
     iso,
     meet,
+    passes,
     refuse,
     require_curator,
     require_open,
@@ -33,7 +33,9 @@ from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
 from workflow.model import (
     AssignmentStatus,
+    Deadline,
     DeadlineKind,
+    Draft,
     DraftKind,
     DraftStatus,
     Incident,
@@ -43,6 +45,33 @@ from workflow.model import (
 from workflow.policy import Policy
 
 NAME = "confirm_publication"
+
+
+def check_publishable(incident: Incident, actor: Actor, draft: Draft) -> tuple[Deadline, ...]:
+    """This actor may say where this draft was published; its PUBLISH deadlines."""
+    if draft.status is not DraftStatus.APPROVED:
+        # п.16: only what the curator approved is published.
+        refuse(RefusalCode.DRAFT_NOT_APPROVED, f"draft {draft.id} is {draft.status.value}")
+    publish_deadlines = running(incident, DeadlineKind.PUBLISH, draft_id=draft.id)
+    if any(d.party is Party.CENTRE for d in publish_deadlines):
+        require_curator(actor)
+    else:
+        assignment = assignment_of(incident, draft.org_code)
+        if assignment is None or assignment.status not in LIVE_ASSIGNMENTS:
+            refuse(RefusalCode.NOT_ASSIGNED, draft.org_code, org_code=draft.org_code)
+        check_may_work_on(assignment, actor)
+    return publish_deadlines
+
+
+def publishable_drafts(incident: Incident, actor: Actor) -> tuple[int, ...]:
+    return tuple(d.id for d in incident.drafts if passes(check_publishable, incident, actor, d))
+
+
+def may_publish(incident: Incident, actor: Actor) -> None:
+    """An approved draft waits for this actor's link."""
+    require_open(incident)
+    if not publishable_drafts(incident, actor):
+        refuse(RefusalCode.DRAFT_NOT_APPROVED, "no approved draft waits for this publisher")
 
 
 def confirm_publication(
@@ -62,18 +91,7 @@ def confirm_publication(
     now = as_utc(now)
     require_open(incident)
     draft = draft_by_id(incident, draft_id)
-    if draft.status is not DraftStatus.APPROVED:
-        # п.16: only what the curator approved is published.
-        refuse(RefusalCode.DRAFT_NOT_APPROVED, f"draft {draft_id} is {draft.status.value}")
-    publish_deadlines = running(incident, DeadlineKind.PUBLISH, draft_id=draft.id)
-    by_centre = any(d.party is Party.CENTRE for d in publish_deadlines)
-    if by_centre:
-        require_curator(actor)
-    else:
-        assignment = assignment_of(incident, draft.org_code)
-        if assignment is None or assignment.status not in LIVE_ASSIGNMENTS:
-            refuse(RefusalCode.NOT_ASSIGNED, draft.org_code, org_code=draft.org_code)
-        check_may_work_on(assignment, actor)
+    publish_deadlines = check_publishable(incident, actor, draft)
     url = clean_text(url)
     if not url:
         refuse(RefusalCode.MISSING_URL)
@@ -132,17 +150,4 @@ def _answered(incident: Incident, now: datetime) -> Incident:
             else a
             for a in incident.assignments
         ),
-    )
-
-
-def replay(
-    incident: Incident,
-    actor: Actor,
-    at: datetime,
-    policy: Policy,
-    calendars: Calendars,
-    args: Mapping[str, Any],
-) -> Outcome:
-    return confirm_publication(
-        incident, actor, at, policy, calendars, int(args["draft_id"]), args["url"]
     )

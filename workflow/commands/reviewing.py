@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from workflow.commands.base import (
     lengths,
     meet,
     optional_text,
+    passes,
     refuse,
     require_curator,
     require_open,
@@ -28,6 +29,7 @@ from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
 from workflow.model import (
     DeadlineKind,
+    Draft,
     DraftKind,
     DraftStatus,
     Incident,
@@ -38,6 +40,28 @@ from workflow.model import (
 from workflow.policy import Policy, Publisher
 
 NAME = "review"
+
+
+def check_reviewable(draft: Draft) -> None:
+    """п.14: the curator reviews answers, interim answers and clarifications waiting for it."""
+    if draft.kind is DraftKind.INFO or draft.status is not DraftStatus.PENDING:
+        refuse(RefusalCode.DRAFT_NOT_PENDING, f"draft {draft.id} is {draft.status.value}")
+
+
+def reviewable_drafts(incident: Incident) -> tuple[int, ...]:
+    return tuple(d.id for d in incident.drafts if passes(check_reviewable, d))
+
+
+def check_review(incident: Incident, actor: Actor) -> None:
+    require_open(incident)
+    require_curator(actor)
+
+
+def may_review(incident: Incident, actor: Actor) -> None:
+    """The curator, with a draft waiting for review."""
+    check_review(incident, actor)
+    if not reviewable_drafts(incident):
+        refuse(RefusalCode.DRAFT_NOT_PENDING, "no draft waits for review")
 
 
 def review(
@@ -52,11 +76,9 @@ def review(
     comment: str | None = None,
 ) -> Outcome:
     now = as_utc(now)
-    require_open(incident)
-    require_curator(actor)
+    check_review(incident, actor)
     draft = draft_by_id(incident, draft_id)
-    if draft.kind is DraftKind.INFO or draft.status is not DraftStatus.PENDING:
-        refuse(RefusalCode.DRAFT_NOT_PENDING, f"draft {draft_id} is {draft.status.value}")
+    check_reviewable(draft)
     reasons = tuple(dict.fromkeys(ReturnReason(reason) for reason in reasons))
     comment = optional_text(comment)
     if approve and reasons:
@@ -146,25 +168,4 @@ def review(
         },
         {"org_code": code, "kind": draft.kind.value, "version": draft.version},
         messages,
-    )
-
-
-def replay(
-    incident: Incident,
-    actor: Actor,
-    at: datetime,
-    policy: Policy,
-    calendars: Calendars,
-    args: Mapping[str, Any],
-) -> Outcome:
-    return review(
-        incident,
-        actor,
-        at,
-        policy,
-        calendars,
-        int(args["draft_id"]),
-        bool(args["approve"]),
-        tuple(ReturnReason(reason) for reason in args.get("reasons", ())),
-        args.get("comment"),
     )

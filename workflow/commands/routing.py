@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from workflow.commands.base import (
     live_assignments,
     meet,
     optional_text,
+    passes,
     refuse,
     require_curator,
     require_open,
@@ -35,6 +36,7 @@ from workflow.errors import RefusalCode
 from workflow.model import (
     Assignment,
     AssignmentStatus,
+    Deadline,
     DeadlineKind,
     DeadlineState,
     Incident,
@@ -47,17 +49,75 @@ ROUTE = "route"
 REROUTE = "reroute"
 
 
+def check_routable(incident: Incident, org_code: str, calendars: Calendars) -> None:
+    """An organisation the incident may be sent to: one that exists and is not on it now."""
+    if not calendars.knows(org_code):
+        refuse(RefusalCode.UNKNOWN_ORGANISATION, org_code, org_code=org_code)
+    current = assignment_of(incident, org_code)
+    if current is not None and current.status in LIVE_ASSIGNMENTS:
+        refuse(RefusalCode.ALREADY_ASSIGNED, org_code, org_code=org_code)
+
+
+def route_candidates(
+    incident: Incident, org_codes: Iterable[str], calendars: Calendars
+) -> tuple[str, ...]:
+    """Of these organisations, the ones the incident may be sent to now."""
+    return tuple(
+        code for code in unique(org_codes) if passes(check_routable, incident, code, calendars)
+    )
+
+
 def _checked_orgs(
     incident: Incident, org_codes: Sequence[str], calendars: Calendars
 ) -> tuple[str, ...]:
     codes = unique(org_codes)
     for code in codes:
-        if not calendars.knows(code):
-            refuse(RefusalCode.UNKNOWN_ORGANISATION, code, org_code=code)
-        current = assignment_of(incident, code)
-        if current is not None and current.status in LIVE_ASSIGNMENTS:
-            refuse(RefusalCode.ALREADY_ASSIGNED, code, org_code=code)
+        check_routable(incident, code, calendars)
     return codes
+
+
+def check_route(incident: Incident, actor: Actor) -> None:
+    """п.10: the curator routes a new incident."""
+    require_open(incident)
+    require_curator(actor)
+    if incident.status is not IncidentStatus.NEW:
+        refuse(RefusalCode.WRONG_STATE, "already routed; use reroute after 'not ours'")
+
+
+def check_route_targets(org_codes: Sequence[str]) -> None:
+    if not org_codes:
+        refuse(RefusalCode.NO_ORGANISATIONS)
+
+
+def check_reroute(incident: Incident, actor: Actor) -> tuple[Deadline, ...]:
+    """п.11: the curator re-routes while an organisation's "not ours" waits; the waiting
+    REROUTE deadlines are returned."""
+    require_open(incident)
+    require_curator(actor)
+    waiting = running(incident, DeadlineKind.REROUTE)
+    if incident.status is IncidentStatus.NEW or not waiting:
+        refuse(RefusalCode.WRONG_STATE, "nothing to re-route: no organisation said 'not ours'")
+    return waiting
+
+
+def check_reroute_targets(incident: Incident, org_codes: Sequence[str]) -> None:
+    """Someone must be left on it: a new organisation or one still working (п.19)."""
+    if not org_codes and not live_assignments(incident):
+        refuse(RefusalCode.NO_ORGANISATIONS)
+
+
+def may_route(
+    incident: Incident, actor: Actor, calendars: Calendars, known_org_codes: Iterable[str]
+) -> None:
+    check_route(incident, actor)
+    check_route_targets(route_candidates(incident, known_org_codes, calendars))
+
+
+def may_reroute(
+    incident: Incident, actor: Actor, calendars: Calendars, known_org_codes: Iterable[str]
+) -> None:
+    check_reroute(incident, actor)
+    check_reroute_targets(incident, route_candidates(incident, known_org_codes, calendars))
 
 
 def _send(
@@ -117,18 +177,14 @@ def route(
     """п.10: the curator names the topic and the location and sends the incident on;
     п.19: to several organisations at once when the questions belong to several."""
     now = as_utc(now)
-    require_open(incident)
-    require_curator(actor)
-    if incident.status is not IncidentStatus.NEW:
-        refuse(RefusalCode.WRONG_STATE, "already routed; use reroute after 'not ours'")
+    check_route(incident, actor)
     topic, location = clean_text(topic), clean_text(location)
     if not topic:
         refuse(RefusalCode.MISSING_TOPIC)
     if not location:
         refuse(RefusalCode.MISSING_LOCATION)
     codes = _checked_orgs(incident, org_codes, calendars)
-    if not codes:
-        refuse(RefusalCode.NO_ORGANISATIONS)
+    check_route_targets(codes)
 
     before = incident
     several = len(codes) > 1
@@ -180,15 +236,10 @@ def reroute(
     list is allowed there when the remaining organisations suffice.
     """
     now = as_utc(now)
-    require_open(incident)
-    require_curator(actor)
-    waiting = running(incident, DeadlineKind.REROUTE)
-    if incident.status is IncidentStatus.NEW or not waiting:
-        refuse(RefusalCode.WRONG_STATE, "nothing to re-route: no organisation said 'not ours'")
+    waiting = check_reroute(incident, actor)
     codes = _checked_orgs(incident, org_codes, calendars)
+    check_reroute_targets(incident, codes)
     remaining = live_assignments(incident)
-    if not codes and not remaining:
-        refuse(RefusalCode.NO_ORGANISATIONS)
 
     before = incident
     consolidated = incident.consolidated or len(codes) > 1 or bool(codes and remaining)
@@ -214,37 +265,4 @@ def reroute(
         },
         {"consolidated": consolidated, "reroute_late": late},
         messages,
-    )
-
-
-def replay_route(
-    incident: Incident,
-    actor: Actor,
-    at: datetime,
-    policy: Policy,
-    calendars: Calendars,
-    args: Mapping[str, Any],
-) -> Outcome:
-    return route(
-        incident, actor, at, policy, calendars, args["org_codes"], args["topic"], args["location"]
-    )
-
-
-def replay_reroute(
-    incident: Incident,
-    actor: Actor,
-    at: datetime,
-    policy: Policy,
-    calendars: Calendars,
-    args: Mapping[str, Any],
-) -> Outcome:
-    return reroute(
-        incident,
-        actor,
-        at,
-        policy,
-        calendars,
-        args["org_codes"],
-        args.get("topic"),
-        args.get("location"),
     )

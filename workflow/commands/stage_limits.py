@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from workflow.calendars import Calendars
 from workflow.commands.base import (
@@ -17,13 +15,20 @@ from workflow.commands.base import (
     require_curator,
     require_open,
 )
-from workflow.commands.codec import STAGE_LIMIT_FIELDS, limits_from_json, limits_to_json
+from workflow.commands.codec import STAGE_LIMIT_FIELDS, limits_to_json
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
 from workflow.model import Incident, IncidentStatus, StageLimits
 from workflow.policy import Policy
 
 NAME = "set_stage_limits"
+
+
+def check_set_stage_limits(incident: Incident, actor: Actor) -> None:
+    require_open(incident)
+    require_curator(actor)
+    if incident.status is not IncidentStatus.INTERIM:
+        refuse(RefusalCode.WRONG_STATE, "stage limits follow an interim answer (п.18)")
 
 
 def set_stage_limits(
@@ -37,10 +42,7 @@ def set_stage_limits(
     """The new lengths apply to the steps started from now on; the running draft deadline,
     which is derived from the final-answer deadline, is re-derived with the new margin."""
     now = as_utc(now)
-    require_open(incident)
-    require_curator(actor)
-    if incident.status is not IncidentStatus.INTERIM:
-        refuse(RefusalCode.WRONG_STATE, "stage limits follow an interim answer (п.18)")
+    check_set_stage_limits(incident, actor)
     for name in STAGE_LIMIT_FIELDS:
         value: timedelta | None = getattr(limits, name)
         if value is not None and value <= timedelta(0):
@@ -59,16 +61,3 @@ def set_stage_limits(
         for a in live_assignments(incident)
     ]
     return finish(NAME, before, incident, actor, now, {"limits": params}, {}, messages)
-
-
-def replay(
-    incident: Incident,
-    actor: Actor,
-    at: datetime,
-    policy: Policy,
-    calendars: Calendars,
-    args: Mapping[str, Any],
-) -> Outcome:
-    return set_stage_limits(
-        incident, actor, at, policy, calendars, limits_from_json(args["limits"])
-    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -21,10 +20,21 @@ from workflow.commands.base import (
 )
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
-from workflow.model import AssignmentStatus, DeadlineKind, Incident
+from workflow.model import Assignment, AssignmentStatus, DeadlineKind, Incident
 from workflow.policy import Policy
 
 NAME = "take"
+
+
+def check_take(incident: Incident, actor: Actor, org_code: str | None = None) -> Assignment:
+    """Whoever takes it holds it; a stand-in of the holder (п.8) takes it over."""
+    require_routed(incident)
+    assignment = live_assignment(incident, actor, org_code)
+    if assignment.holder_id == actor.person_id:
+        refuse(RefusalCode.ALREADY_TAKEN, "you hold it", holder_id=assignment.holder_id)
+    # Nobody holds it: any executor of the organisation; someone does: only their stand-in.
+    check_may_work_on(assignment, actor)
+    return assignment
 
 
 def take(
@@ -35,15 +45,9 @@ def take(
     calendars: Calendars,
     org_code: str | None = None,
 ) -> Outcome:
-    """Whoever takes it holds it; a stand-in of the holder (п.8) takes it over."""
     now = as_utc(now)
-    require_routed(incident)
-    assignment = live_assignment(incident, actor, org_code)
+    assignment = check_take(incident, actor, org_code)
     holder = assignment.holder_id
-    if holder == actor.person_id:
-        refuse(RefusalCode.ALREADY_TAKEN, "you hold it", holder_id=holder)
-    # Nobody holds it: any executor of the organisation; someone does: only their stand-in.
-    check_may_work_on(assignment, actor)
 
     before = incident
     status = (
@@ -66,14 +70,3 @@ def take(
     return finish(
         NAME, before, incident, actor, now, {"org_code": assignment.org_code}, facts, [message]
     )
-
-
-def replay(
-    incident: Incident,
-    actor: Actor,
-    at: datetime,
-    policy: Policy,
-    calendars: Calendars,
-    args: Mapping[str, Any],
-) -> Outcome:
-    return take(incident, actor, at, policy, calendars, args.get("org_code"))

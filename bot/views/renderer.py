@@ -1,31 +1,56 @@
 """Outbox rows into Telegram text: notifications from their keys, cards from the incident.
 
 Rendering happens at send time, so a card shows the incident as it is when it goes out,
-and several pending refreshes of one card collapse into one up-to-date edit.
+and several pending refreshes of one card collapse into one up-to-date edit. A batch of
+rows shares one read of the directory (names, zones, calendars); each card reads its
+incident once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.outbox.render import Rendered
 from bot.services.addressing import Audience
-from bot.services.calendars import CalendarConfig, load_calendars
-from db import directory_queries as directory
-from db.incident_store import IncidentStore
-from db.models import IncidentRow, OutboxRow, Person
-from handlers.availability import available, curator_actor, executor_actor
-from handlers.cards import Names, card_keyboard, e, local_time, render_card_text
-from workflow.effects import Actor
+from bot.services.calendars import CalendarConfig
+from bot.services.read_models import DirectoryView, Names, ReadModels
+from bot.services.replies import KEYBOARD_PARAM
+from bot.views.callbacks import Act
+from bot.views.card import render_card_text
+from bot.views.format import e, local_time
+from bot.views.keyboard import card_keyboard, markup
+from db.models import OutboxRow
+from db.outbox_repository import OutboxKind
+from db.uow import UnitOfWork
+from workflow.calendars import Calendars
+from workflow.model import Incident
 from workflow.policy import Policy
+
+
+class CardButtons(Protocol):
+    """The buttons a card shows to an audience now, as the core answers (composition root)."""
+
+    def __call__(
+        self,
+        incident: Incident,
+        audience: Audience,
+        org_code: str | None,
+        now: datetime,
+        policy: Policy,
+        calendars: Calendars,
+        org_codes: Sequence[str],
+    ) -> list[tuple[Act, int]]: ...
+
+
+def no_buttons(*_: object) -> list[tuple[Act, int]]:
+    return []
 
 
 class OutboxRenderer:
@@ -35,85 +60,92 @@ class OutboxRenderer:
         clock: Clock,
         policy: Policy,
         calendar_config: CalendarConfig,
+        buttons: CardButtons = no_buttons,
     ) -> None:
         self.translator = translator
         self.clock = clock
         self.policy = policy
         self.calendar_config = calendar_config
+        self.buttons = buttons
+        self.read_models = ReadModels(calendar_config)
 
     async def __call__(self, session: AsyncSession, row: OutboxRow) -> Rendered:
-        if row.kind == "card" and row.incident_id is not None:
-            return await self.card(session, row.incident_id, row.params, row.locale)
-        return await self.message(session, row.key, row.params, row.locale, row.incident_id)
+        return (await self.render_batch(session, [row]))[0]
 
-    async def _names(self, session: AsyncSession) -> Names:
-        organisations = {org.code: org.name for org in await directory.organisations(session)}
-        people = dict((await session.execute(select(Person.id, Person.full_name))).tuples().all())
-        return Names(organisations, people)
-
-    async def _timezone(self, session: AsyncSession, org_code: str | None) -> ZoneInfo:
-        if org_code:
-            for org in await directory.organisations(session):
-                if org.code == org_code and org.timezone:
-                    return ZoneInfo(org.timezone)
-        return ZoneInfo(self.calendar_config.timezone)
+    async def render_batch(
+        self, session: AsyncSession, rows: Sequence[OutboxRow]
+    ) -> list[Rendered]:
+        """Render several rows on one read of the directory (the sender's session)."""
+        # The sender hands over its session; when it opens units of work itself, this
+        # becomes `UnitOfWork(sessions)` and the session parameter goes.
+        uow = UnitOfWork.joining(session)
+        directory = await self.read_models.directory(uow)
+        rendered = []
+        for row in rows:
+            if row.kind == OutboxKind.CARD.value and row.incident_id is not None:
+                rendered.append(
+                    await self.card(uow, directory, row.incident_id, row.params, row.locale)
+                )
+            else:
+                rendered.append(
+                    self.message(directory, row.key, row.params, row.locale, row.incident_id)
+                )
+        return rendered
 
     async def card(
         self,
-        session: AsyncSession,
+        uow: UnitOfWork,
+        directory: DirectoryView,
         incident_id: int,
         params: Mapping[str, Any],
         locale: str,
         *,
         full_text: bool = False,
     ) -> Rendered:
-        incident = await IncidentStore(session).get(incident_id)
-        if incident is None:
+        model = await self.read_models.card(uow, incident_id)
+        if model is None:
             return Rendered(self.translator.text("error.incident_gone", locale, id=incident_id))
+        incident = model.incident
         now = self.clock.now()
-        calendars = await load_calendars(session, self.calendar_config)
         org_code = params.get("org_code")
-        tz = await self._timezone(session, org_code)
 
         def t(key: str, /, **values: Any) -> str:
             return self.translator.render(key, values, locale)
 
-        flags = (
-            await session.execute(select(IncidentRow.flags).where(IncidentRow.id == incident_id))
-        ).scalar() or []
         text, shortened = render_card_text(
             incident,
-            await self._names(session),
+            directory.names,
             now,
-            calendars,
-            tz,
+            directory.calendars,
+            directory.tz(org_code),
             t,
             full_text=full_text,
-            flags=flags,
+            flags=model.flags,
         )
-        audience = params.get("audience")
-        if audience == Audience.VIEWER:
-            actor = Actor(person_id=0)  # no roles: the core accepts no step from it
-        elif audience == Audience.CENTRE or not org_code:
-            actor = curator_actor()
-        else:
-            actor = executor_actor(incident, org_code)
-        orgs = sorted(calendars.known_orgs or ())
-        actions = available(incident, actor, now, self.policy, calendars, orgs)
+        audience = Audience(params.get("audience") or Audience.CENTRE.value)
+        actions = self.buttons(
+            incident,
+            audience,
+            org_code,
+            now,
+            self.policy,
+            directory.calendars,
+            directory.org_codes,
+        )
         keyboard = card_keyboard(incident, actions, t, shortened=shortened and not full_text)
         return Rendered(text, keyboard)
 
-    async def message(
+    def message(
         self,
-        session: AsyncSession,
+        directory: DirectoryView,
         key: str,
         params: Mapping[str, Any],
         locale: str,
         incident_id: int | None,
     ) -> Rendered:
-        names = await self._names(session)
-        tz = await self._timezone(session, params.get("org_code"))
-        values = format_params(params, names, tz)
+        spec = params.get(KEYBOARD_PARAM)
+        params = {name: value for name, value in params.items() if name != KEYBOARD_PARAM}
+        values = format_params(params, directory.names, directory.tz(params.get("org_code")))
         kind_prefix = "deadline.kind" if key.startswith("deadline.") else "draft.kind"
         for name, prefix in (
             ("kind", kind_prefix),
@@ -130,7 +162,14 @@ class OutboxRenderer:
             )
         if incident_id is not None:
             values.setdefault("incident_id", incident_id)
-        return Rendered(self.translator.render(key, values, locale))
+        keyboard = None
+        if spec:
+
+            def t(name: str, /, **values: Any) -> str:
+                return self.translator.render(name, values, locale)
+
+            keyboard = markup(spec, t)
+        return Rendered(self.translator.render(key, values, locale), keyboard)
 
 
 def format_params(params: Mapping[str, Any], names: Names, tz: ZoneInfo) -> dict[str, Any]:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-
-from handlers.callbacks import Act, CardCb
+from bot.services.read_models import Names
+from bot.views.format import Translate, e, format_working, local_time, shorten
 from workflow.calendars import Calendars
 from workflow.model import (
     ANSWER_DEADLINE_KINDS,
@@ -20,50 +17,8 @@ from workflow.model import (
     Incident,
 )
 
-Translate = Callable[..., str]  # (key, **params) -> text in the reader's language
-
 CARD_TEXT_LIMIT = 4096  # Telegram's limit for a message
 POST_PREVIEW = 700  # characters of the citizen's text shown on the card
-
-
-@dataclass(frozen=True, slots=True)
-class Names:
-    """Display names the card needs from the directory."""
-
-    organisations: Mapping[str, str]
-    people: Mapping[int, str]
-
-    def org(self, code: str) -> str:
-        return self.organisations.get(code, code)
-
-    def person(self, person_id: int | None) -> str:
-        if person_id is None:
-            return "—"
-        return self.people.get(person_id, f"#{person_id}")
-
-
-def e(value: object) -> str:
-    """Escape user text for Telegram's HTML parse mode."""
-    return html.escape(str(value), quote=False)
-
-
-def shorten(text: str, limit: int) -> tuple[str, bool]:
-    if len(text) <= limit:
-        return text, False
-    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
-    return cut + "…", True
-
-
-def format_working(delta: timedelta, t: Translate) -> str:
-    minutes = max(0, int(delta.total_seconds() // 60))
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return t("time.hours_minutes", hours=hours, minutes=minutes)
-    return t("time.minutes", minutes=minutes)
-
-
-def local_time(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%d.%m %H:%M")
 
 
 def next_deadline(incident: Incident) -> Deadline | None:
@@ -162,30 +117,3 @@ def render_card_text(
     if answer is not None and answer is not step:
         lines.append(_deadline_line(answer, now, calendars, tz, t))
     return "\n".join(lines)[:CARD_TEXT_LIMIT], shortened
-
-
-def card_keyboard(
-    incident: Incident, actions: list[tuple[Act, int]], t: Translate, *, shortened: bool
-) -> InlineKeyboardMarkup | None:
-    buttons = [
-        InlineKeyboardButton(
-            text=t(f"button.{act.name.lower()}", id=arg),
-            callback_data=CardCb(incident=incident.id, act=act, arg=arg).pack(),
-        )
-        for act, arg in actions
-    ]
-    if shortened:
-        buttons.append(
-            InlineKeyboardButton(
-                text=t("button.full_text"),
-                callback_data=CardCb(incident=incident.id, act=Act.FULL_TEXT).pack(),
-            )
-        )
-    buttons.append(
-        InlineKeyboardButton(
-            text=t("button.timeline"),
-            callback_data=CardCb(incident=incident.id, act=Act.TIMELINE).pack(),
-        )
-    )
-    rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
-    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None

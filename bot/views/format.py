@@ -1,0 +1,34 @@
+"""Small text helpers every view shares: escaping, shortening, times."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+Translate = Callable[..., str]  # (key, **params) -> text in the reader's language
+
+
+def e(value: object) -> str:
+    """Escape user text for Telegram's HTML parse mode."""
+    return html.escape(str(value), quote=False)
+
+
+def shorten(text: str, limit: int) -> tuple[str, bool]:
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+    return cut + "…", True
+
+
+def format_working(delta: timedelta, t: Translate) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return t("time.hours_minutes", hours=hours, minutes=minutes)
+    return t("time.minutes", minutes=minutes)
+
+
+def local_time(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%d.%m %H:%M")
