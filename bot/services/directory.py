@@ -15,7 +15,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
 from bot.directory import DirectorySpec, SyncReport, export_directory, import_directory
 from db.directory_repository import DirectoryRepository
 from db.directory_snapshot import DirectorySnapshot, OrganisationView, PersonView
@@ -49,9 +48,8 @@ class Registered:
 
 
 class DirectoryService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
-        self._clock = clock
 
     def _unit(self) -> UnitOfWork:
         return UnitOfWork(self._sessions)
@@ -96,23 +94,28 @@ class DirectoryService:
         async with self._unit() as uow:
             return await bind_chat(uow.directory, chat_id, title, org_code)
 
-    async def create_invitation(self, key: str) -> str:
+    async def create_invitation(self, key: str, now: datetime) -> str:
         """A one-time code for /start that registers the person with this directory key."""
         async with self._unit() as uow:
-            return await create_invitation(uow.directory, key, self._clock.now())
+            return await create_invitation(uow.directory, key, now)
 
-    async def accept_invitation(self, code: str, telegram_id: int) -> Registered:
+    async def accept_invitation(self, code: str, telegram_id: int, now: datetime) -> PersonView:
+        """Register the Telegram user as the invited person; returns them as now known."""
         async with self._unit() as uow:
-            return await accept_invitation(uow.directory, code, telegram_id, self._clock.now())
+            registered = await accept_invitation(uow.directory, code, telegram_id, now)
+        assert registered.person is not None  # just registered, in the same transaction
+        return registered.person
 
-    async def set_away(self, person_id: int, starts_at: datetime, ends_at: datetime) -> None:
+    async def set_away(
+        self, person_id: int, starts_at: datetime, ends_at: datetime, now: datetime
+    ) -> None:
         async with self._unit() as uow:
-            await set_away(uow.directory, person_id, starts_at, ends_at, self._clock.now())
+            await set_away(uow.directory, person_id, starts_at, ends_at, now)
 
-    async def set_back(self, person_id: int) -> int:
+    async def set_back(self, person_id: int, now: datetime) -> int:
         """End every current and future absence of the person now; returns how many."""
         async with self._unit() as uow:
-            return await uow.directory.end_absences(person_id, self._clock.now())
+            return await uow.directory.end_absences(person_id, now)
 
     # --- the file ---------------------------------------------------------------------------
 
@@ -123,7 +126,7 @@ class DirectoryService:
         return await export_directory(self._sessions)
 
 
-# --- the changes, on a repository (the service's; bot/services/people.py's until it goes) ---
+# --- the changes, on the unit of work's repository ---------------------------------------
 
 
 async def bind_chat(

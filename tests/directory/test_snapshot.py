@@ -22,6 +22,7 @@ from db.models import OutboxRow, Person
 from db.uow import UnitOfWork
 from tests.conftest import MOSCOW_OFFICE
 from tests.support.directory_seed import add_stand_in, seed_directory
+from workflow.commands import Route
 from workflow.effects import Addressee
 from workflow.model import Post, Source
 from workflow.policy import Policy
@@ -39,7 +40,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def directory(sessions, clock) -> DirectoryService:
-    return DirectoryService(sessions, clock)
+    return DirectoryService(sessions)
 
 
 @contextmanager
@@ -91,15 +92,15 @@ async def test_away_and_back_refresh_who_is_away(directory, people, clock) -> No
     roads_1, roads_2 = people.people["roads_1"], people.people["roads_2"]
     now = clock.now()
     assert (await directory.snapshot()).stands_in_for(roads_2, now) == frozenset()
-    await directory.set_away(roads_1, now - timedelta(hours=1), now + timedelta(days=2))
+    await directory.set_away(roads_1, now - timedelta(hours=1), now + timedelta(days=2), now)
     snapshot = await directory.snapshot()
     assert snapshot.away(now) == {roads_1}
     assert snapshot.away(now + timedelta(days=3)) == frozenset()  # evaluated at `at`, in memory
     assert snapshot.stands_in_for(roads_2, now) == {roads_1}
-    assert await directory.set_back(roads_1) == 1
+    assert await directory.set_back(roads_1, now) == 1
     assert (await directory.snapshot()).away(now) == frozenset()
     with pytest.raises(DirectoryChangeRefused, match="away_order"):
-        await directory.set_away(roads_1, now, now)
+        await directory.set_away(roads_1, now, now, now)
 
 
 async def test_an_import_refreshes_the_snapshot(directory, people) -> None:
@@ -126,12 +127,12 @@ async def test_an_invitation_accepted_and_a_first_contact_refresh_the_snapshot(
     assert found is not None and found.key == "newcomer" and found.telegram_id == 7001
     assert (await directory.snapshot()).person_by_telegram_id(7001) == found
 
-    code = await directory.create_invitation("parks_1")
-    registered = await directory.accept_invitation(code, 7002)
-    assert registered.person is not None and registered.person.telegram_id == 7002
-    assert (await directory.snapshot()).person_by_telegram_id(7002) == registered.person
+    code = await directory.create_invitation("parks_1", START)
+    registered = await directory.accept_invitation(code, 7002, START)
+    assert registered.key == "parks_1" and registered.telegram_id == 7002
+    assert (await directory.snapshot()).person_by_telegram_id(7002) == registered
     with pytest.raises(DirectoryChangeRefused, match="invitation_invalid"):
-        await directory.accept_invitation(code, 7002)
+        await directory.accept_invitation(code, 7002, START)
 
 
 async def test_a_write_rolled_back_leaves_no_stale_snapshot(directory, sessions, people) -> None:
@@ -169,10 +170,7 @@ async def _route_to_roads(service: IncidentService, people) -> int:
     await service.perform(
         incident_id,
         people.people["curator"],
-        "route",
-        org_codes=["roads"],
-        topic="Дороги",
-        location="центр",
+        Route(org_codes=("roads",), topic="Дороги", location="центр"),
     )
     return incident_id
 
@@ -186,6 +184,7 @@ async def test_p8_a_stand_in_gets_the_card_of_an_incident_routed_while_the_execu
         no_chats.people["roads_2"],
         clock.now() - timedelta(hours=1),
         clock.now() + timedelta(days=1),
+        clock.now(),
     )
     incident_id = await _route_to_roads(service, no_chats)
     chats = await _card_chats(sessions, incident_id)
