@@ -26,6 +26,7 @@ from bot.intake.store import IntakeService
 from bot.intake.triage import TopicRule, TriageRules, rules_from_mapping
 from bot.outbox.sender import OutboxSender, SenderOptions, notify_admins
 from bot.services.calendars import CalendarConfig
+from bot.services.directory import DirectoryService
 from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
 from bot.services.people_service import PeopleService
@@ -33,20 +34,18 @@ from bot.services.replies import Replies
 from bot.services.reports import ReportService
 from bot.settings import Settings, require_token
 from bot.views.renderer import OutboxRenderer
-from db import directory_queries as directory
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
+from db.uow import UnitOfWork
 from handlers import admin, common, curator, executor, fallback, intake, reports
 from handlers.buttons import card_buttons
 from handlers.context import IdentifyMiddleware, Services
-from workflow.roles import Role
 
 log = logging.getLogger(__name__)
 
 
 async def _admin_chats(session: AsyncSession) -> list[int]:
-    admins = await directory.people_with_roles(session, [Role.ADMIN])
-    return [person.telegram_id for person in admins if person.telegram_id is not None]
+    return (await UnitOfWork.joining(session).directory.snapshot()).admin_chats()
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -132,8 +131,7 @@ async def triage_rules(
         mapping = yaml.safe_load(settings.intake.topics_file.read_text(encoding="utf-8")) or {}
         topics = rules_from_mapping(mapping)
     else:
-        async with sessions() as session:
-            organisations = await directory.organisations(session)
+        organisations = await DirectoryService(sessions).organisations()
         topics = [
             TopicRule(str(topic), (str(topic).lower(),), (org.code,))
             for org in organisations

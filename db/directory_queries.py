@@ -1,14 +1,12 @@
 """The directory's SQL: the snapshot load and the small writes made from Telegram.
 
 Internals of DirectoryRepository (db/directory_repository.py); outside db/ only the
-repository is used. The module-level readers taking a session are kept for callers not yet
-moved to the repository; they read the cached snapshot too.
+repository is used. (`PersonView` is re-exported here for the imports that still name it.)
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -23,7 +21,6 @@ from db.directory_snapshot import (
     PersonView,
 )
 from db.models import Absence, GroupChat, Invitation, Organisation, Person, StandIn
-from workflow.roles import CURATOR_ROLES, Role
 
 __all__ = ["PersonView", "load_snapshot"]
 
@@ -201,60 +198,3 @@ async def end_absences(session: AsyncSession, person_id: int, now: datetime) -> 
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)
-
-
-# --- readers kept for callers not yet on the repository (they read the snapshot) -------------
-
-
-async def _snapshot(session: AsyncSession) -> DirectorySnapshot:
-    from db.directory_cache import session_cache  # the cache loads through this module
-
-    return await session_cache(session).snapshot(session)
-
-
-async def person_by_id(session: AsyncSession, person_id: int) -> PersonView | None:
-    return (await _snapshot(session)).person(person_id)
-
-
-async def person_for_telegram_user(
-    session: AsyncSession, telegram_id: int, username: str | None
-) -> PersonView | None:
-    from db.directory_repository import DirectoryRepository
-
-    return await DirectoryRepository(session).person_for_telegram_user(telegram_id, username)
-
-
-async def stands_in_for(session: AsyncSession, person_id: int, at: datetime) -> frozenset[int]:
-    return (await _snapshot(session)).stands_in_for(person_id, at)
-
-
-async def acting_substitutes(
-    session: AsyncSession, person_ids: Iterable[int], at: datetime
-) -> dict[int, list[int]]:
-    return (await _snapshot(session)).acting_substitutes(person_ids, at)
-
-
-async def people_with_roles(
-    session: AsyncSession, roles: Iterable[Role], org_code: str | None = None
-) -> list[PersonView]:
-    return (await _snapshot(session)).people_with_roles(roles, org_code)
-
-
-async def curators(session: AsyncSession) -> list[PersonView]:
-    return await people_with_roles(session, CURATOR_ROLES)
-
-
-async def organisation_chats(session: AsyncSession, org_code: str) -> list[int]:
-    return (await _snapshot(session)).organisation_chats(org_code)
-
-
-async def centre_chats(session: AsyncSession) -> list[int]:
-    return (await _snapshot(session)).centre_chats()
-
-
-async def organisation_by_chat(session: AsyncSession, chat_id: int) -> OrganisationView | None:
-    return (await _snapshot(session)).organisation_by_chat(chat_id)
-
-
-async def organisations(session: AsyncSession) -> list[OrganisationView]:
-    return list((await _snapshot(session)).organisations)
