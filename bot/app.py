@@ -24,7 +24,6 @@ from bot.intake.http_api import IntakeServer
 from bot.intake.rules import TriageRulesCache, directory_rules_loader, rules_from_file
 from bot.intake.service import IntakeService
 from bot.outbox import OutboxSender, SenderOptions, notify_admins
-from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
 from bot.services.outbox_writer import OutboxWriter
@@ -86,7 +85,7 @@ def build_services(
     wake: asyncio.Event,
     on_committed: Callable[[], None] | None = None,
 ) -> Services:
-    calendar_config = CalendarConfig.from_settings(settings)
+    calendar_config = settings.calendar_config()
     translator = Translator(default_locale=settings.general.default_locale)
     incidents = IncidentService(
         sessions,
@@ -119,7 +118,7 @@ def build_renderer(settings: Settings, clock: Clock) -> OutboxRenderer:
         Translator(default_locale=settings.general.default_locale),
         clock,
         settings.policy(),
-        CalendarConfig.from_settings(settings),
+        settings.calendar_config(),
     )
 
 
@@ -149,7 +148,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         sessions = create_session_factory(engine)
         wake = asyncio.Event()
         clock = clock or SystemClock()
-        calendar_config = CalendarConfig.from_settings(settings)
+        calendar_config = settings.calendar_config()
         scanner = DeadlineScanner(
             sessions,
             clock,

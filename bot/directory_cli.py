@@ -101,8 +101,7 @@ async def _export(settings: Settings, path: Path | None) -> int:
     engine = create_engine(settings.database.url)
     try:
         await upgrade(engine)
-        async with create_session_factory(engine)() as session:
-            text = await export_directory(session)
+        text = await export_directory(create_session_factory(engine))
     except DirectoryEmpty as error:
         print(f"nothing to export: {error}", file=sys.stderr)
         return EXIT_INVALID

@@ -1,171 +1,200 @@
-"""Read-side of the directory: who is this user, who stands in for whom, where to write."""
+"""The directory's SQL: the snapshot load and the small writes made from Telegram.
+
+Internals of DirectoryRepository (db/directory_repository.py); outside db/ only the
+repository is used. (`PersonView` is re-exported here for the imports that still name it.)
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from db.models import Absence, GroupChat, Organisation, Person, PersonRole, StandIn
-from workflow.roles import CURATOR_ROLES, Role
+from db.directory_snapshot import (
+    AbsenceSpan,
+    ChatView,
+    DirectorySnapshot,
+    OrganisationView,
+    PersonView,
+)
+from db.models import Absence, GroupChat, Invitation, Organisation, Person, StandIn
+
+__all__ = ["PersonView", "load_snapshot"]
 
 
-@dataclass(frozen=True, slots=True)
-class PersonView:
-    id: int
-    full_name: str
-    telegram_id: int | None
-    username: str | None
-    roles: frozenset[Role]
-    org_code: str | None
-    locale: str | None
-    active: bool
+# --- the snapshot -----------------------------------------------------------------------------
 
 
-def _view(person: Person) -> PersonView:
-    return PersonView(
-        id=person.id,
-        full_name=person.full_name,
-        telegram_id=person.telegram_id,
-        username=person.username,
-        roles=frozenset(role.role for role in person.roles),
-        org_code=person.organisation.code if person.organisation else None,
-        locale=person.locale,
-        active=person.active,
+async def load_snapshot(session: AsyncSession, version: int) -> DirectorySnapshot:
+    """Six statements, whatever the size of the directory.
+
+    Rows the session already holds are read afresh (populate_existing): a writer in this
+    same transaction may have changed them with a bulk UPDATE just before."""
+    fresh = {"populate_existing": True}
+    organisations = (
+        await session.scalars(
+            select(Organisation).order_by(Organisation.code), execution_options=fresh
+        )
+    ).all()
+    code_of = {org.id: org.code for org in organisations}
+    people = (
+        await session.scalars(
+            select(Person).options(selectinload(Person.roles)).order_by(Person.id),
+            execution_options=fresh,
+        )
+    ).all()
+    chats = (
+        await session.scalars(select(GroupChat).order_by(GroupChat.id), execution_options=fresh)
+    ).all()
+    stand_ins: dict[int, list[int]] = defaultdict(list)
+    for person_id, substitute_id in await session.execute(
+        select(StandIn.person_id, StandIn.substitute_id).order_by(
+            StandIn.person_id, StandIn.priority, StandIn.id
+        )
+    ):
+        stand_ins[person_id].append(substitute_id)
+    absences = await session.execute(
+        select(Absence.person_id, Absence.starts_at, Absence.ends_at).order_by(Absence.id)
     )
-
-
-def _people_query():  # noqa: ANN202 - a Select of Person with what _view needs
-    return select(Person).options(selectinload(Person.roles), selectinload(Person.organisation))
-
-
-async def person_by_id(session: AsyncSession, person_id: int) -> PersonView | None:
-    person = (await session.execute(_people_query().where(Person.id == person_id))).scalar()
-    return _view(person) if person else None
-
-
-async def person_for_telegram_user(
-    session: AsyncSession, telegram_id: int, username: str | None
-) -> PersonView | None:
-    """The active person behind a Telegram user.
-
-    People listed in the directory by @username only get their numeric id bound on first
-    contact, so that a later change of username does not lock them out.
-    """
-    person = (
-        await session.execute(_people_query().where(Person.telegram_id == telegram_id))
-    ).scalar()
-    if person is None and username:
-        person = (
-            await session.execute(
-                _people_query().where(
-                    Person.username == username.lower().lstrip("@"), Person.telegram_id.is_(None)
-                )
+    return DirectorySnapshot(
+        version=version,
+        organisations=tuple(
+            OrganisationView(
+                id=org.id,
+                code=org.code,
+                name=org.name,
+                is_centre=org.is_centre,
+                timezone=org.timezone,
+                office_hours=org.office_hours,
+                topics=tuple(str(topic) for topic in org.topics or ()),
             )
-        ).scalar()
-        if person is not None:
-            person.telegram_id = telegram_id
-    if person is None or not person.active:
-        return None
-    return _view(person)
-
-
-def _absent_at(at: datetime):  # noqa: ANN202 - a SQL condition
-    return and_(Absence.starts_at <= at, or_(Absence.ends_at.is_(None), Absence.ends_at > at))
-
-
-async def absent_people(session: AsyncSession, at: datetime) -> frozenset[int]:
-    rows = await session.execute(select(Absence.person_id).where(_absent_at(at)))
-    return frozenset(rows.scalars())
-
-
-async def stands_in_for(session: AsyncSession, person_id: int, at: datetime) -> frozenset[int]:
-    """People this person replaces at `at`: those who name them as stand-in and are away (п.8)."""
-    rows = await session.execute(
-        select(StandIn.person_id)
-        .join(Absence, Absence.person_id == StandIn.person_id)
-        .where(StandIn.substitute_id == person_id, _absent_at(at))
+            for org in organisations
+        ),
+        people={
+            person.id: PersonView(
+                id=person.id,
+                full_name=person.full_name,
+                telegram_id=person.telegram_id,
+                username=person.username,
+                roles=frozenset(row.role for row in person.roles),
+                org_code=code_of.get(person.organisation_id) if person.organisation_id else None,
+                locale=person.locale,
+                active=person.active,
+                key=person.key,
+            )
+            for person in people
+        },
+        chats=tuple(ChatView(c.chat_id, c.title, code_of[c.organisation_id]) for c in chats),
+        stand_ins={person_id: tuple(ids) for person_id, ids in stand_ins.items()},
+        absences=tuple(AbsenceSpan(*row) for row in absences),
     )
-    return frozenset(rows.scalars())
 
 
-async def acting_substitutes(
-    session: AsyncSession, person_ids: Iterable[int], at: datetime
-) -> dict[int, list[int]]:
-    """For each given person who is away at `at`, their stand-ins who are not away themselves."""
-    ids = list(person_ids)
-    if not ids:
-        return {}
-    away = await absent_people(session, at)
-    wanted = [person_id for person_id in ids if person_id in away]
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(StandIn.person_id, StandIn.substitute_id)
-        .where(StandIn.person_id.in_(wanted))
-        .order_by(StandIn.person_id, StandIn.priority, StandIn.id)
+# --- writes -----------------------------------------------------------------------------------
+
+
+async def bind_telegram_id(session: AsyncSession, person_id: int, telegram_id: int) -> bool:
+    """Bind the numeric id of someone listed by @username only, unless it is bound already."""
+    result = await session.execute(
+        update(Person)
+        .where(Person.id == person_id, Person.telegram_id.is_(None))
+        .values(telegram_id=telegram_id)
+        .execution_options(synchronize_session=False)
     )
-    result: dict[int, list[int]] = {}
-    for person_id, substitute_id in rows:
-        if substitute_id not in away:
-            result.setdefault(person_id, []).append(substitute_id)
-    return result
+    return bool(result.rowcount)
 
 
-async def people_with_roles(
-    session: AsyncSession, roles: Iterable[Role], org_code: str | None = None
-) -> list[PersonView]:
-    query = (
-        _people_query()
-        .join(PersonRole, PersonRole.person_id == Person.id)
-        .where(PersonRole.role.in_(list(roles)), Person.active.is_(True))
-        .order_by(Person.id)
-        .distinct()
-    )
-    if org_code is not None:
-        query = query.join(Organisation, Organisation.id == Person.organisation_id).where(
-            Organisation.code == org_code
-        )
-    return [_view(person) for person in (await session.execute(query)).scalars()]
+async def organisation_id(session: AsyncSession, code: str) -> int | None:
+    return await session.scalar(select(Organisation.id).where(Organisation.code == code))
 
 
-async def curators(session: AsyncSession) -> list[PersonView]:
-    return await people_with_roles(session, CURATOR_ROLES)
+async def bind_chat(
+    session: AsyncSession, chat_id: int, title: str | None, organisation_id: int
+) -> None:
+    chat = (await session.execute(select(GroupChat).where(GroupChat.chat_id == chat_id))).scalar()
+    if chat is None:
+        session.add(GroupChat(chat_id=chat_id, title=title, organisation_id=organisation_id))
+    else:
+        chat.organisation_id = organisation_id
+        chat.title = title
+    await session.flush()
 
 
-async def organisation_chats(session: AsyncSession, org_code: str) -> list[int]:
-    rows = await session.execute(
-        select(GroupChat.chat_id)
-        .join(Organisation, Organisation.id == GroupChat.organisation_id)
-        .where(Organisation.code == org_code)
-        .order_by(GroupChat.id)
-    )
-    return list(rows.scalars())
+async def add_invitation(session: AsyncSession, code: str, person_id: int, now: datetime) -> None:
+    session.add(Invitation(code=code, person_id=person_id, created_at=now))
+    await session.flush()
 
 
-async def centre_chats(session: AsyncSession) -> list[int]:
-    rows = await session.execute(
-        select(GroupChat.chat_id)
-        .join(Organisation, Organisation.id == GroupChat.organisation_id)
-        .where(Organisation.is_centre.is_(True))
-        .order_by(GroupChat.id)
-    )
-    return list(rows.scalars())
-
-
-async def organisation_by_chat(session: AsyncSession, chat_id: int) -> Organisation | None:
-    return (
+async def open_invitation(session: AsyncSession, code: str) -> tuple[int, int] | None:
+    """(invitation id, person id) of an invitation not used yet."""
+    row = (
         await session.execute(
-            select(Organisation)
-            .join(GroupChat, GroupChat.organisation_id == Organisation.id)
-            .where(GroupChat.chat_id == chat_id)
+            select(Invitation.id, Invitation.person_id).where(
+                Invitation.code == code, Invitation.used_at.is_(None)
+            )
         )
-    ).scalar()
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
-async def organisations(session: AsyncSession) -> list[Organisation]:
-    return list((await session.execute(select(Organisation).order_by(Organisation.code))).scalars())
+async def holder_of(session: AsyncSession, telegram_id: int) -> tuple[int, str] | None:
+    """(person id, full name) of whoever holds this Telegram id."""
+    row = (
+        await session.execute(
+            select(Person.id, Person.full_name).where(Person.telegram_id == telegram_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def person_state(session: AsyncSession, person_id: int) -> tuple[str, bool] | None:
+    """(full name, active) read in the writer's own transaction."""
+    row = (
+        await session.execute(select(Person.full_name, Person.active).where(Person.id == person_id))
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def use_invitation(
+    session: AsyncSession, invitation_id: int, person_id: int, telegram_id: int, now: datetime
+) -> None:
+    await session.execute(
+        update(Person)
+        .where(Person.id == person_id)
+        .values(telegram_id=telegram_id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation_id)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def add_absence(
+    session: AsyncSession,
+    person_id: int,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    now: datetime,
+) -> None:
+    session.add(Absence(person_id=person_id, starts_at=starts_at, ends_at=ends_at, created_at=now))
+    await session.flush()
+
+
+async def end_absences(session: AsyncSession, person_id: int, now: datetime) -> int:
+    """End every current and future absence of the person now; returns how many changed."""
+    result = await session.execute(
+        update(Absence)
+        .where(
+            Absence.person_id == person_id,
+            (Absence.ends_at.is_(None)) | (Absence.ends_at > now),
+        )
+        .values(ends_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)

@@ -28,9 +28,10 @@ class UnitOfWork:
         self._transaction: AsyncSessionTransaction | None = None
 
     @classmethod
-    def joining(cls, session: AsyncSession) -> UnitOfWork:
-        """Repositories on a session whose transaction someone else owns (transition only:
-        every caller should open its own unit of work)."""
+    def over(cls, session: AsyncSession) -> UnitOfWork:
+        """Repositories over a session whose transactions the caller manages itself: only
+        the outbox sender, which must end every read before a network request (SQLite)
+        and so commits several short transactions on one session."""
         unit = cls.__new__(cls)
         unit._session = session
         unit._transaction = None

@@ -70,11 +70,14 @@ async def perform(
 ) -> Outcome | None:
     """Run one command; on refusal tell the person why (and who acted first) and refresh the
     card, so that what they see is what is true. None when it did not happen."""
+    chat_id = _chat_of(event)
     try:
-        outcome = await services.incidents.perform(incident_id, person.id, command)
+        outcome = await services.incidents.perform(
+            incident_id, person.id, command, reply_chat=chat_id
+        )
     except StepRefused as refused:
         await _tell(event, await refusal_text(services, refused, t))
-        await services.incidents.refresh_card(incident_id)
+        await services.incidents.refresh_card(incident_id, reply_chat=chat_id)
         return None
     except UnknownIncident:
         await _tell(event, t("error.incident_gone", id=incident_id))
@@ -83,6 +86,11 @@ async def perform(
         await _tell(event, t("stranger.not_registered", admins="—"))
         return None
     return outcome
+
+
+def _chat_of(event: CallbackQuery | Message) -> int | None:
+    message = event.message if isinstance(event, CallbackQuery) else event
+    return message.chat.id if message is not None else None
 
 
 async def _tell(event: CallbackQuery | Message, text: str) -> None:

@@ -143,7 +143,7 @@ class DigestSender:
         if self.policy.digest_time is None:
             return 0
         async with UnitOfWork(self._sessions) as uow:
-            calendars = await load_calendars(uow.session, self._calendar_config)
+            calendars = await load_calendars(uow.directory, self._calendar_config)
             readers = await uow.directory.people_with_roles(DIGEST_ROLES)
             organisations = await uow.directory.organisations()
         centre_code = next((org.code for org in organisations if org.is_centre), None)

@@ -185,7 +185,7 @@ class DeadlineScanner:
             return await uow.deadlines.max_id()
 
     async def _calendars(self, uow: UnitOfWork) -> Calendars:
-        return await load_calendars(uow.session, self._calendar_config)
+        return await load_calendars(uow.directory, self._calendar_config)
 
     async def _batch(self, now: datetime, floor: int | None) -> tuple[TickReport, bool]:
         report = TickReport(batches=1)

@@ -1,15 +1,15 @@
 """The directory: organisations, people, group chats and the centre, kept in a YAML file.
 
 `load_directory` validates a file (every problem with its line and column),
-`sync_directory` makes the database match it, `export_directory` writes it back.
+`import_directory` makes the database match it, `export_directory` writes it back.
 """
 
+from bot.directory.checks import check_directory, directory_warnings
+from bot.directory.export import DirectoryEmpty, dump_directory, export_directory, read_directory
 from bot.directory.loader import (
     MAX_FILE_BYTES,
     DirectoryInvalid,
     Problem,
-    check_directory,
-    directory_warnings,
     load_directory,
     parse_directory,
 )
@@ -20,15 +20,8 @@ from bot.directory.schema import (
     OrganisationSpec,
     PersonSpec,
 )
-from bot.directory.sync import (
-    DirectoryEmpty,
-    SyncReport,
-    dump_directory,
-    export_directory,
-    import_directory,
-    read_directory,
-    sync_directory,
-)
+from bot.directory.sync import import_directory, to_records
+from db.directory_records import SyncReport
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -49,5 +42,5 @@ __all__ = [
     "load_directory",
     "parse_directory",
     "read_directory",
-    "sync_directory",
+    "to_records",
 ]

@@ -1,4 +1,8 @@
-"""Working-time calendars from the settings and the directory's organisations."""
+"""Working-time calendars from the settings and the directory's organisations.
+
+The calendars live as long as the directory snapshot they were built from: a change of the
+directory (an import) gives a new snapshot and so new calendars; nothing else reloads them.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.settings import Settings
-from db import directory_queries as directory
-from db.models import Organisation
+from db.directory_repository import DirectoryRepository
+from db.directory_snapshot import DirectorySnapshot, OrganisationView
 from workflow.calendar import CalendarOverrides, WeeklySchedule, WorkingCalendar
 from workflow.calendars import Calendars
 
@@ -21,16 +22,6 @@ class CalendarConfig:
     office_hours: str
     always: bool
     overrides: CalendarOverrides
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> CalendarConfig:
-        calendar = settings.calendar
-        return cls(
-            timezone=calendar.timezone,
-            office_hours=calendar.office_hours,
-            always=calendar.always,
-            overrides=calendar.overrides(),
-        )
 
 
 @lru_cache(maxsize=256)
@@ -49,12 +40,8 @@ def centre_calendar(config: CalendarConfig) -> WorkingCalendar:
     return calendar_for(config.timezone, config.office_hours, config.always, config.overrides)
 
 
-async def load_calendars(session: AsyncSession, config: CalendarConfig) -> Calendars:
-    return build_calendars(await directory.organisations(session), config)
-
-
-def build_calendars(organisations: Iterable[Organisation], config: CalendarConfig) -> Calendars:
-    """The calendars of organisations already loaded (a render batch reads them once)."""
+def build_calendars(organisations: Iterable[OrganisationView], config: CalendarConfig) -> Calendars:
+    """The calendars of organisations already loaded."""
     per_org = {
         org.code: calendar_for(
             org.timezone or config.timezone,
@@ -70,3 +57,23 @@ def build_calendars(organisations: Iterable[Organisation], config: CalendarConfi
         organisations=per_org,
         known_orgs=frozenset(per_org),
     )
+
+
+def calendars_for(directory: DirectorySnapshot, config: CalendarConfig) -> Calendars:
+    """Each organisation's calendar, built once per snapshot and configuration."""
+    key = ("calendars", config)
+    cached = directory.memo.get(key)
+    if cached is None:
+        cached = directory.memo[key] = build_calendars(directory.organisations, config)
+    return cached  # type: ignore[no-any-return]
+
+
+async def load_calendars(
+    directory: DirectoryRepository | DirectorySnapshot, config: CalendarConfig
+) -> Calendars:
+    """The calendars from the cached directory snapshot: no SQL once it is loaded.
+
+    Takes the unit of work's repository (`uow.directory`) or a snapshot."""
+    if isinstance(directory, DirectoryRepository):
+        directory = await directory.snapshot()
+    return calendars_for(directory, config)

@@ -116,14 +116,15 @@ class IncidentService:
         async with self._unit() as uow:
             return await uow.incidents.events(incident_id)
 
-    async def refresh_card(self, incident_id: int) -> None:
-        """Re-send the card everywhere it is shown (after a refused or stale press)."""
+    async def refresh_card(self, incident_id: int, reply_chat: int | None = None) -> None:
+        """Re-send the card everywhere it is shown (after a refused or stale press); the
+        pressing chat's first (`reply_chat`)."""
         now = self._clock.now()
         async with self._unit() as uow:
             incident = await uow.incidents.get(incident_id)
             if incident is None:
                 raise UnknownIncident(incident_id)
-            await self.outbox.cards(uow, incident, now)
+            await self.outbox.cards(uow, incident, now, reply_chat=reply_chat)
         self._committed()
 
     async def show_card(self, incident_id: int, chat_id: int, locale: str | None = None) -> None:
@@ -139,7 +140,7 @@ class IncidentService:
 
     async def calendars(self) -> Calendars:
         async with self._unit() as uow:
-            return await load_calendars(uow.session, self._calendar_config)
+            return await load_calendars(uow.directory, self._calendar_config)
 
     # --- detection ----------------------------------------------------------------------------
 
@@ -183,7 +184,7 @@ class IncidentService:
                         importance,
                         incident_id,
                         self.policy,
-                        await load_calendars(uow.session, self._calendar_config),
+                        await load_calendars(uow.directory, self._calendar_config),
                         actor=actor,
                     )
                     await store.save(outcome, now)
@@ -222,11 +223,14 @@ class IncidentService:
         incident_id: int,
         person_id: int,
         command: Command,
+        *,
+        reply_chat: int | None = None,
     ) -> Outcome:
         """Run one command as this person; raise StepRefused when the workflow says no.
 
         A press on an out-of-date card runs on fresh data too: the workflow decides whether
-        it still fits, so a stale card cannot undo what someone else did.
+        it still fits, so a stale card cannot undo what someone else did. The card in
+        `reply_chat` (where the person pressed) is redrawn ahead of that chat's queue.
         """
         registry.entry(command)  # a TypeError for anything that is not a workflow command
         for attempt in range(ATTEMPTS):
@@ -238,7 +242,7 @@ class IncidentService:
                     if incident is None:
                         raise UnknownIncident(incident_id)
                     actor = await self._actor(uow, person_id, now)
-                    calendars = await load_calendars(uow.session, self._calendar_config)
+                    calendars = await load_calendars(uow.directory, self._calendar_config)
                     try:
                         outcome = registry.apply(
                             command, incident, actor, now, self.policy, calendars
@@ -248,7 +252,7 @@ class IncidentService:
                         last = events[-1] if events else None
                         raise StepRefused(refused, last, incident) from None
                     await store.save(outcome, now)
-                    await self.outbox.cards(uow, outcome.incident, now)
+                    await self.outbox.cards(uow, outcome.incident, now, reply_chat=reply_chat)
                     await self.outbox.messages(uow, outcome.messages, now)
             except VersionConflict as conflict:
                 log.info("incident %s: %s; retrying on fresh data", incident_id, conflict)

@@ -23,6 +23,7 @@ from pydantic_settings import (
 
 from bot.intake import IntakeConfig
 from bot.outbox.limits import SenderLimits
+from bot.services.calendars import CalendarConfig
 from bot.settings.sections import (
     CalendarSection,
     DatabaseSection,
@@ -89,6 +90,15 @@ class Settings(BaseSettings):
 
     def policy(self) -> Policy:
         return self.timers.policy()
+
+    def calendar_config(self) -> CalendarConfig:
+        calendar = self.calendar
+        return CalendarConfig(
+            timezone=calendar.timezone,
+            office_hours=calendar.office_hours,
+            always=calendar.always,
+            overrides=calendar.overrides(),
+        )
 
     def alert_policy(self) -> AlertPolicy:
         return self.alerts.policy()

@@ -53,9 +53,8 @@ class OutboxRenderer:
         self, session: AsyncSession, rows: Sequence[OutboxRow]
     ) -> list[Rendered]:
         """Render several rows on one read of the directory (the sender's session)."""
-        # The sender hands over its session; when it opens units of work itself, this
-        # becomes `UnitOfWork(sessions)` and the session parameter goes.
-        uow = UnitOfWork.joining(session)
+        # The sender's session: it ends the read before the request (db/uow.py, `over`).
+        uow = UnitOfWork.over(session)
         directory = await self.read_models.directory(uow)
         rendered = []
         for row in rows:

@@ -64,8 +64,7 @@ async def sync(engine: AsyncEngine, spec: DirectorySpec) -> SyncReport:
 
 
 async def export(engine: AsyncEngine) -> str:
-    async with create_session_factory(engine)() as session:
-        return await export_directory(session)
+    return await export_directory(create_session_factory(engine))
 
 
 async def raw_snapshot(engine: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:

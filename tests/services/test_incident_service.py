@@ -235,3 +235,24 @@ async def test_store_round_trip_keeps_every_field(service, sessions, people) -> 
     async with sessions() as session:
         second = await IncidentStore(session).get(incident_id)
     assert first == second == await service.get(incident_id)
+
+
+async def test_a_press_redraws_the_pressing_chats_card_first(service, sessions, people) -> None:
+    """The card in the chat where the curator pressed jumps its chat's queue (Priority.REPLY);
+    the other chats showing the incident get theirs as cards that need action."""
+    incident_id = (await service.detect(POST)).incident.id
+    pressed_in = people.telegram["curator"]
+    before = len(await _outbox(sessions))
+    await service.perform(
+        incident_id,
+        people.people["curator"],
+        Route(org_codes=("roads",), topic="Дороги", location="ул. Ленина"),
+        reply_chat=pressed_in,
+    )
+    cards = {
+        row.chat_id: row.priority
+        for row in (await _outbox(sessions))[before:]
+        if row.kind == "card"
+    }
+    assert cards.pop(pressed_in) == 0
+    assert cards and set(cards.values()) == {1}

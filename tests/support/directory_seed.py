@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.directory_cache import directory_changed
 from db.models import Absence, GroupChat, Organisation, Person, PersonRole, StandIn
 from workflow.roles import Role
 
@@ -65,6 +66,7 @@ async def seed_directory(session: AsyncSession, *, with_chats: bool = True) -> S
                 GroupChat(chat_id=chat_id, title=code, organisation_id=organisations[code].id)
             )
     await session.flush()
+    directory_changed(session)  # written past the repository: drop any cached snapshot
     return seeded
 
 
@@ -75,3 +77,12 @@ async def mark_away(
         Absence(person_id=person_id, starts_at=starts_at, ends_at=ends_at, created_at=starts_at)
     )
     await session.flush()
+    directory_changed(session)
+
+
+async def add_stand_in(
+    session: AsyncSession, person_id: int, substitute_id: int, priority: int = 0
+) -> None:
+    session.add(StandIn(person_id=person_id, substitute_id=substitute_id, priority=priority))
+    await session.flush()
+    directory_changed(session)
