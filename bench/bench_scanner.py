@@ -38,6 +38,7 @@ from db.migrate import upgrade
 from db.models import AssignmentRow, DeadlineRow, IncidentRow, OutboxRow
 from tests.support.directory_seed import seed_directory
 from workflow.calendar import CalendarOverrides, WorkingCalendar
+from workflow.commands import Route
 from workflow.model import Post, Source
 from workflow.policy import Policy
 
@@ -262,7 +263,7 @@ async def statements() -> None:
         seen.clear()
         clock.set(msk(2026, 5, 20, 10, 5))
         await service.perform(
-            3, people.people["curator"], "route", org_codes=["roads"], topic="Дороги", location="-"
+            3, people.people["curator"], Route(org_codes=("roads",), topic="Дороги", location="-")
         )
         count("a press (route)")
         await scheduler.settle()
