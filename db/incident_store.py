@@ -221,6 +221,10 @@ def _full_incident_query():  # noqa: ANN202 - a Select of IncidentRow with its c
 class IncidentStore:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # Rows this unit of work read or created, children loaded: `save` syncs them without
+        # reading again. Sound because every change of an incident's children bumps its
+        # version, which `save` checks; the scanner's alert bookkeeping is never written here.
+        self._loaded: dict[int, IncidentRow] = {}
 
     async def _row(self, incident_id: int) -> IncidentRow | None:
         result = await self.session.execute(
@@ -228,11 +232,21 @@ class IncidentStore:
             .where(IncidentRow.id == incident_id)
             .execution_options(populate_existing=True)
         )
-        return result.scalar()
+        row = result.scalar()
+        if row is not None:
+            self._loaded[incident_id] = row
+        return row
 
     async def get(self, incident_id: int) -> Incident | None:
         row = await self._row(incident_id)
         return incident_from_row(row) if row else None
+
+    async def get_with_hints(self, incident_id: int) -> tuple[Incident, tuple[str, ...]] | None:
+        """The incident and the intake's flags on it (п.21 hints), from the same read."""
+        row = await self._row(incident_id)
+        if row is None:
+            return None
+        return incident_from_row(row), tuple(str(flag) for flag in row.flags or ())
 
     async def reserve(self, post: Post, detected_at: datetime, now: datetime) -> int:
         """Insert a version-0 row for a new incident so that detection can be given its id."""
@@ -251,9 +265,13 @@ class IncidentStore:
             version=0,
             created_at=now,
             updated_at=now,
+            assignments=[],
+            drafts=[],
+            deadlines=[],
         )
         self.session.add(row)
         await self.session.flush()
+        self._loaded[row.id] = row
         return row.id
 
     async def save(self, outcome: Outcome, now: datetime) -> None:
@@ -268,7 +286,7 @@ class IncidentStore:
         )
         if result.rowcount != 1:
             raise VersionConflict(incident.id, expected)
-        row = await self._row(incident.id)
+        row = self._loaded.get(incident.id) or await self._row(incident.id)
         assert row is not None  # the update above just matched it
         self._sync_children(row, incident)
         for event in outcome.events:

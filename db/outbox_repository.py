@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import IncidentCard, OutboxRow
@@ -120,33 +120,34 @@ class OutboxRepository:
     # --- writing -----------------------------------------------------------------------------
 
     async def add(self, messages: Iterable[OutgoingMessage], now: datetime) -> list[int]:
-        """Write pending rows; returns their ids in order."""
+        """Write pending rows (in one statement, ids ascending in the given order, which is
+        the delivery order within a priority); returns their ids."""
         rows = [
-            OutboxRow(
-                chat_id=message.chat_id,
-                kind=message.kind.value,
-                incident_id=message.incident_id,
-                key=message.key,
-                params=dict(message.params),
-                locale=message.locale,
-                state=_PENDING,
-                priority=int(message.priority),
-                not_before=message.not_before,
-                attempts=0,
-                created_at=now,
-            )
+            {
+                "chat_id": message.chat_id,
+                "kind": message.kind.value,
+                "incident_id": message.incident_id,
+                "key": message.key,
+                "params": dict(message.params),
+                "locale": message.locale,
+                "state": _PENDING,
+                "priority": int(message.priority),
+                "not_before": message.not_before,
+                "attempts": 0,
+                "created_at": now,
+            }
             for message in messages
         ]
         if not rows:
             return []
         self._cards.update(
-            (row.incident_id, row.chat_id)
+            (row["incident_id"], row["chat_id"])
             for row in rows
-            if row.kind == OutboxKind.CARD.value and row.incident_id is not None
+            if row["kind"] == OutboxKind.CARD.value and row["incident_id"] is not None
         )
-        self._session.add_all(rows)
-        await self._session.flush()
-        return [row.id for row in rows]
+        # One INSERT … VALUES (…), (…) RETURNING for the lot, not one round trip a row.
+        result = await self._session.execute(insert(OutboxRow).returning(OutboxRow.id), rows)
+        return list(result.scalars())
 
     # --- the sender's scan --------------------------------------------------------------------
 

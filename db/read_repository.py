@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import IncidentCard, IncidentRow, Person
+from db.models import IncidentCard, IncidentRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +22,6 @@ class IncidentHints:
 class ReadRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-
-    async def people_names(self) -> dict[int, str]:
-        rows = await self._session.execute(select(Person.id, Person.full_name))
-        return {person_id: name for person_id, name in rows}
 
     async def incident_hints(self, incident_id: int) -> IncidentHints:
         row = (

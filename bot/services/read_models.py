@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.services.calendars import CalendarConfig, build_calendars
+from bot.services.calendars import CalendarConfig, calendars_for
 from db.uow import UnitOfWork
 from workflow.calendars import Calendars
 from workflow.effects import Event
@@ -74,22 +74,29 @@ class ReadModels:
         self._calendar_config = calendar_config
 
     async def directory(self, uow: UnitOfWork) -> DirectoryView:
-        """Two queries: the organisations (names, zones, calendars) and the people's names."""
-        organisations = await uow.directory.organisations()
-        people = await uow.reads.people_names()
-        return DirectoryView(
-            names=Names({org.code: org.name for org in organisations}, people),
-            timezones={org.code: org.timezone for org in organisations if org.timezone},
-            calendars=build_calendars(organisations, self._calendar_config),
-            centre_timezone=self._calendar_config.timezone,
-        )
+        """From the cached directory snapshot: no SQL while the directory is unchanged, and
+        built once per snapshot."""
+        snapshot = await uow.directory.snapshot()
+        key = ("directory view", self._calendar_config)
+        view = snapshot.memo.get(key)
+        if view is None:
+            organisations = snapshot.organisations
+            people = {person.id: person.full_name for person in snapshot.people.values()}
+            view = snapshot.memo[key] = DirectoryView(
+                names=Names({org.code: org.name for org in organisations}, people),
+                timezones={org.code: org.timezone for org in organisations if org.timezone},
+                calendars=calendars_for(snapshot, self._calendar_config),
+                centre_timezone=self._calendar_config.timezone,
+            )
+        return view  # type: ignore[no-any-return]
 
     async def card(self, uow: UnitOfWork, incident_id: int) -> CardModel | None:
-        incident = await uow.incidents.get(incident_id)
-        if incident is None:
+        """The incident and its intake hints, read in one go."""
+        found = await uow.incidents.get_with_hints(incident_id)
+        if found is None:
             return None
-        hints = await uow.reads.incident_hints(incident_id)
-        return CardModel(incident, hints.flags)
+        incident, flags = found
+        return CardModel(incident, flags)
 
     async def timeline(self, uow: UnitOfWork, incident_id: int) -> TimelineModel | None:
         incident = await uow.incidents.get(incident_id)

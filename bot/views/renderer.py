@@ -20,7 +20,7 @@ from bot.i18n import Translator
 from bot.outbox.render import Rendered
 from bot.services.addressing import Audience
 from bot.services.calendars import CalendarConfig
-from bot.services.read_models import DirectoryView, Names, ReadModels
+from bot.services.read_models import CardModel, DirectoryView, Names, ReadModels
 from bot.services.replies import KEYBOARD_PARAM
 from bot.views.buttons import card_buttons
 from bot.views.card import render_card_text
@@ -56,11 +56,16 @@ class OutboxRenderer:
         # The sender's session: it ends the read before the request (db/uow.py, `over`).
         uow = UnitOfWork.over(session)
         directory = await self.read_models.directory(uow)
+        models: dict[int, CardModel | None] = {}  # each incident read once per batch
         rendered = []
         for row in rows:
             if row.kind == OutboxKind.CARD.value and row.incident_id is not None:
+                if row.incident_id not in models:
+                    models[row.incident_id] = await self.read_models.card(uow, row.incident_id)
                 rendered.append(
-                    await self.card(uow, directory, row.incident_id, row.params, row.locale)
+                    self._card(
+                        models[row.incident_id], directory, row.incident_id, row.params, row.locale
+                    )
                 )
             else:
                 rendered.append(
@@ -79,6 +84,18 @@ class OutboxRenderer:
         full_text: bool = False,
     ) -> Rendered:
         model = await self.read_models.card(uow, incident_id)
+        return self._card(model, directory, incident_id, params, locale, full_text=full_text)
+
+    def _card(
+        self,
+        model: CardModel | None,
+        directory: DirectoryView,
+        incident_id: int,
+        params: Mapping[str, Any],
+        locale: str,
+        *,
+        full_text: bool = False,
+    ) -> Rendered:
         if model is None:
             return Rendered(self.translator.text("error.incident_gone", locale, id=incident_id))
         incident = model.incident
