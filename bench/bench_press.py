@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +65,7 @@ async def measure_incident_bot(presses: int) -> tuple[float, float]:
             idle = await idle_rate(world.process.pid)
             keys = ["button.high", "button.normal"]
             started = cpu_seconds(world.process.pid)
+            calls_before = len(world.fake.calls)
             wall = time.monotonic()
             for number in range(presses):
                 card = world.card(CURATOR, incident.id)
@@ -78,6 +80,12 @@ async def measure_incident_bot(presses: int) -> tuple[float, float]:
                 )
             elapsed = time.monotonic() - wall
             used = cpu_seconds(world.process.pid) - started - idle * elapsed
+            methods = Counter(call.method for call in world.fake.calls[calls_before:])
+            methods.pop("getUpdates", None)
+            print(
+                "incident bot's API calls per press:",
+                {name: round(count / presses, 2) for name, count in sorted(methods.items())},
+            )
             return used / presses, elapsed / presses
         finally:
             await world.stop()

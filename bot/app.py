@@ -24,6 +24,7 @@ from bot.intake.http_api import IntakeServer
 from bot.intake.rules import TriageRulesCache, directory_rules_loader, rules_from_file
 from bot.intake.service import IntakeService
 from bot.outbox import OutboxSender, SenderOptions, notify_admins
+from bot.response_models import pin_response_models
 from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
 from bot.services.outbox_writer import OutboxWriter
@@ -48,6 +49,7 @@ def _open_card_data(incident_id: int) -> str:
 
 def create_bot(settings: Settings) -> Bot:
     token = require_token(settings)
+    pin_response_models()
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base))
     return Bot(
         token=token.get_secret_value(),
