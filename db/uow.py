@@ -7,10 +7,18 @@ through it, and the work is committed once when the block ends without an except
 
 from __future__ import annotations
 
+import asyncio
 from functools import cached_property
 from types import TracebackType
+from weakref import WeakKeyDictionary
 
-from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction, async_sessionmaker
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    AsyncSessionTransaction,
+    async_sessionmaker,
+)
 
 from db.deadline_repository import DeadlineRepository
 from db.directory_repository import DirectoryRepository
@@ -20,12 +28,31 @@ from db.outbox_repository import OutboxRepository
 from db.read_repository import ReadRepository
 from db.report_repository import ReportRepository
 
+# SQLite has one writer at a time. Writing units of work of this process take their turn
+# here, in order, instead of racing for the file lock (a read transaction that turns into a
+# write while another writes fails at once with "database is locked"). Readers, and the
+# sender's short transactions, are not held up; PostgreSQL needs no turn.
+_sqlite_writers: WeakKeyDictionary[Engine, asyncio.Lock] = WeakKeyDictionary()
+
+
+def _writer_turn(sessions: async_sessionmaker[AsyncSession]) -> asyncio.Lock | None:
+    bind = sessions.kw.get("bind")
+    engine = bind.sync_engine if isinstance(bind, AsyncEngine) else bind
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return None
+    lock = _sqlite_writers.get(engine)
+    if lock is None:
+        lock = _sqlite_writers[engine] = asyncio.Lock()
+    return lock
+
 
 class UnitOfWork:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, write: bool = False) -> None:
+        """`write`: this unit of work changes the database (on SQLite it waits its turn)."""
         self._sessions = sessions
         self._session: AsyncSession | None = None
         self._transaction: AsyncSessionTransaction | None = None
+        self._turn = _writer_turn(sessions) if write else None
 
     @classmethod
     def over(cls, session: AsyncSession) -> UnitOfWork:
@@ -35,11 +62,19 @@ class UnitOfWork:
         unit = cls.__new__(cls)
         unit._session = session
         unit._transaction = None
+        unit._turn = None
         return unit
 
     async def __aenter__(self) -> UnitOfWork:
-        self._session = self._sessions()
-        self._transaction = await self._session.begin()
+        if self._turn is not None:
+            await self._turn.acquire()
+        try:
+            self._session = self._sessions()
+            self._transaction = await self._session.begin()
+        except BaseException:
+            if self._turn is not None:
+                self._turn.release()
+            raise
         return self
 
     async def __aexit__(
@@ -55,7 +90,11 @@ class UnitOfWork:
             else:
                 await self._transaction.rollback()
         finally:
-            await self._session.close()
+            try:
+                await self._session.close()
+            finally:
+                if self._turn is not None:
+                    self._turn.release()
 
     @property
     def session(self) -> AsyncSession:

@@ -100,8 +100,8 @@ class IncidentService:
         self._on_committed = on_committed
         self.outbox = OutboxWriter(default_locale)
 
-    def _unit(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions)
+    def _unit(self, *, write: bool = False) -> UnitOfWork:
+        return UnitOfWork(self._sessions, write=write)
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -120,7 +120,7 @@ class IncidentService:
         """Re-send the card everywhere it is shown (after a refused or stale press); the
         pressing chat's first (`reply_chat`)."""
         now = self._clock.now()
-        async with self._unit() as uow:
+        async with self._unit(write=True) as uow:
             incident = await uow.incidents.get(incident_id)
             if incident is None:
                 raise UnknownIncident(incident_id)
@@ -131,7 +131,7 @@ class IncidentService:
         """Send the card to one more chat: read-only for a manager asking about an incident,
         with its buttons where the chat is one of the card's own."""
         now = self._clock.now()
-        async with self._unit() as uow:
+        async with self._unit(write=True) as uow:
             incident = await uow.incidents.get(incident_id)
             if incident is None:
                 raise UnknownIncident(incident_id)
@@ -164,7 +164,7 @@ class IncidentService:
             now = self._clock.now()
             moment = detected_at or now
             try:
-                async with self._unit() as uow:
+                async with self._unit(write=True) as uow:
                     store = uow.incidents
                     if triage is not None:
                         existing = await triage.known(uow, post, moment, now)
@@ -236,7 +236,7 @@ class IncidentService:
         for attempt in range(ATTEMPTS):
             now = self._clock.now()
             try:
-                async with self._unit() as uow:
+                async with self._unit(write=True) as uow:
                     store = uow.incidents
                     incident = await store.get(incident_id)
                     if incident is None:
