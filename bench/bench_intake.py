@@ -260,7 +260,7 @@ async def over_http(count: int, concurrency: int, database: Path) -> dict[str, A
         events = (await session.execute(select(func.count()).select_from(EventRow))).scalar()
         messages = (
             await session.execute(
-                select(func.count()).select_from(OutboxRow).where(OutboxRow.kind == "message")
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.kind == "card")
             )
         ).scalar()
     await engine.dispose()
@@ -269,7 +269,7 @@ async def over_http(count: int, concurrency: int, database: Path) -> dict[str, A
         and repeat["statuses"] == {"200": count}
         and first["ids"] == count
         and incidents == distinct == events == count
-        and messages == 2 * count  # the curator and the deputy, privately
+        and messages == 2 * count  # the new card to the curator and the deputy, privately
     )
     return {
         "ok": ok,
@@ -300,7 +300,7 @@ async def bench(count: int, concurrency: int, directory: Path) -> int:
         f"stored incidents / distinct : {http['incidents']} / {http['distinct']} "
         f"(events {http['events']})"
     )
-    print(f"curator messages in outbox  : {http['messages']}")
+    print(f"curators' cards in outbox   : {http['messages']}")
     print(
         "server latency per request  : "
         f"median {1000 * statistics.median(latencies):.1f} ms, "

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import LOCALES
+from bot.outbox.options import SenderOptions
 from bot.settings import Settings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,10 +81,11 @@ def test_keyword_overrides_take_flat_names_or_sections() -> None:
     assert nested.sender.flood_threshold == 7
 
 
-def test_flood_threshold_defaults_to_twenty_and_is_read(
+def test_flood_threshold_defaults_to_the_senders_and_is_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert load_settings().sender.flood_threshold == 20
+    # One default: what the sender uses when nothing is set is what the settings give it.
+    assert load_settings().sender.flood_threshold == SenderOptions().flood_threshold
     monkeypatch.setenv("OUTBOX_FLOOD_THRESHOLD", "50")
     assert load_settings().sender.flood_threshold == 50
 

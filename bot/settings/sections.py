@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, Field, SecretStr, field_validat
 from bot.i18n import DEFAULT_LOCALE, LOCALES
 from bot.intake import IntakeConfig
 from bot.outbox.limits import SenderLimits
+from bot.outbox.options import DEFAULT_FLOOD_THRESHOLD
 from bot.settings.timers import SECTION_CONFIG
 from bot.settings.values import ACCEPTS, parse_address_list, parse_chat_list, parse_date_list
 from workflow.calendar import CalendarOverrides, WeeklySchedule
@@ -184,7 +185,7 @@ class SenderSection(BaseModel):
     chat_per_second: float = Field(1, gt=0, le=100, alias="SENDER_CHAT_PER_SECOND")
     poll_seconds: float = Field(2.0, gt=0, le=60, alias="OUTBOX_POLL_SECONDS")
     flood_threshold: int = Field(
-        20,
+        DEFAULT_FLOOD_THRESHOLD,
         ge=1,
         le=100_000,
         alias="OUTBOX_FLOOD_THRESHOLD",
