@@ -12,7 +12,7 @@ import pytest
 
 from bot.intake import IntakeConfig
 from bot.intake.http_api import create_intake_app
-from tests.intake.api_helpers import NOTHING, post
+from tests.intake.api_helpers import BAD_FIELDS, NOTHING, post
 from tests.intake.conftest import (
     AUTH,
     START,
@@ -20,36 +20,6 @@ from tests.intake.conftest import (
     counts,
     payload,
 )
-
-BAD_FIELDS = [
-    ({"source": "facebook"}, "source"),
-    ({"source": None}, "source"),
-    ({"source": ...}, "source"),
-    ({"url": ...}, "url"),
-    ({"url": "not a url"}, "url"),
-    ({"url": "ftp://vk.com/wall-1_2"}, "url"),
-    ({"url": "https://"}, "url"),
-    ({"url": "https://vk.com/" + "a" * 2000}, "url"),
-    ({"url": 42}, "url"),
-    ({"text": 123}, "text"),
-    ({"text": "я" * 50_001}, "text"),
-    ({"text": "", "attachments": []}, "text"),
-    ({"author_name": "x" * 301}, "author_name"),
-    ({"author_url": "javascript:alert(1)"}, "author_url"),
-    ({"attachments": "https://vk.com/photo1_2"}, "attachments"),
-    ({"attachments": ["https://vk.com/photo1_2", "photo"]}, "attachments.1"),
-    ({"attachments": [f"https://x.org/{i}" for i in range(51)]}, "attachments"),
-    ({"published_at": "yesterday"}, "published_at"),
-    ({"published_at": "2026-04-29T09:40:00"}, "published_at"),  # no time zone
-    ({"published_at": "2026-04-29T12:00:00+03:00", "detected_at": ...}, "published_at"),
-    ({"detected_at": "2026-04-29T10:30:00+03:00"}, "detected_at"),  # the future
-    ({"detected_at": "2026-04-29T08:00:00+03:00"}, "detected_at"),  # before published_at
-    ({"importance": "urgent"}, "importance"),
-    ({"topic_hint": "т" * 201}, "topic_hint"),
-    ({"external_id": ""}, "external_id"),
-    ({"external_id": "e" * 201}, "external_id"),
-    ({"detectedAt": "2026-04-29T09:45:00+03:00"}, "detectedAt"),  # unknown field
-]
 
 
 @pytest.mark.parametrize(("change", "field"), BAD_FIELDS)
