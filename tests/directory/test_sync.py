@@ -1,184 +1,31 @@
-"""Syncing the directory into the database and exporting it back, on SQLite and PostgreSQL."""
+"""Syncing the directory's people into the database, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
-
-import asyncpg
-import pytest
-from sqlalchemy import insert, select, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.directory import (
-    DirectoryEmpty,
     DirectorySpec,
     PersonSpec,
-    SyncReport,
-    export_directory,
-    import_directory,
     load_directory,
     parse_directory,
 )
-from db.engine import create_engine, create_session_factory
-from db.migrate import upgrade
 from db.models import (
     Absence,
-    AssignmentRow,
-    Base,
-    GroupChat,
-    IncidentRow,
-    Organisation,
     Person,
-    PersonRole,
-    StandIn,
 )
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "directory.example.yaml"
-DIRECTORY_TABLES = (
-    "organisations",
-    "people",
-    "person_roles",
-    "group_chats",
-    "stand_ins",
-    "absences",
-    "invitations",
+from tests.directory.sync_helpers import (
+    EXAMPLE,
+    NOW,
+    export,
+    person_id,
+    raw_snapshot,
+    state,
+    sync,
+    with_person,
+    without_person,
 )
-NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-
-
-# --- helpers ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def example() -> DirectorySpec:
-    return load_directory(EXAMPLE)
-
-
-async def sync(engine: AsyncEngine, spec: DirectorySpec) -> SyncReport:
-    return await import_directory(create_session_factory(engine), spec)
-
-
-async def export(engine: AsyncEngine) -> str:
-    return await export_directory(create_session_factory(engine))
-
-
-async def raw_snapshot(engine: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every directory table, ids included: "nothing changed" means this."""
-    snapshot = {}
-    async with engine.connect() as connection:
-        for name in DIRECTORY_TABLES:
-            table = Base.metadata.tables[name]
-            rows = await connection.execute(select(table).order_by(*table.primary_key.columns))
-            snapshot[name] = [tuple(row) for row in rows]
-    return snapshot
-
-
-async def state(engine: AsyncEngine) -> dict[str, Any]:
-    """The directory by natural keys, comparable across databases whose ids differ."""
-    async with engine.connect() as connection:
-        orgs = (await connection.execute(select(Organisation.__table__))).mappings().all()
-        code_of = {org["id"]: org["code"] for org in orgs}
-        people = (await connection.execute(select(Person.__table__))).mappings().all()
-        key_of = {person["id"]: person["key"] for person in people}
-        roles: dict[str, set[str]] = {key: set() for key in key_of.values()}
-        for person_id, role in await connection.execute(
-            select(PersonRole.person_id, PersonRole.role)
-        ):
-            roles[key_of[person_id]].add(str(role))
-        stand_ins: dict[str, list[tuple[int, str]]] = {key: [] for key in key_of.values()}
-        for person_id, substitute_id, priority in await connection.execute(
-            select(StandIn.person_id, StandIn.substitute_id, StandIn.priority)
-        ):
-            stand_ins[key_of[person_id]].append((priority, key_of[substitute_id]))
-        chats = (await connection.execute(select(GroupChat.__table__))).mappings().all()
-    return {
-        "organisations": {
-            org["code"]: (
-                org["name"],
-                org["is_centre"],
-                org["timezone"],
-                org["office_hours"],
-                org["topics"],
-            )
-            for org in orgs
-        },
-        "people": {
-            person["key"]: {
-                "telegram_id": person["telegram_id"],
-                "username": person["username"],
-                "full_name": person["full_name"],
-                "organisation": code_of.get(person["organisation_id"]),
-                "locale": person["locale"],
-                "active": person["active"],
-                "roles": roles[person["key"]],
-                "stand_ins": sorted(stand_ins[person["key"]]),
-            }
-            for person in people
-        },
-        "chats": {
-            chat["chat_id"]: (chat["title"], code_of[chat["organisation_id"]]) for chat in chats
-        },
-    }
-
-
-def with_person(spec: DirectorySpec, key: str, **changes: Any) -> DirectorySpec:
-    people = [
-        PersonSpec.model_validate({**dict(p), **changes}) if p.key == key else p
-        for p in spec.people
-    ]
-    return spec.model_copy(update={"people": people})
-
-
-def without_person(spec: DirectorySpec, key: str) -> DirectorySpec:
-    """The spec with a person gone, and gone from everyone's stand-ins too."""
-    people = [
-        p.model_copy(update={"stand_ins": [k for k in p.stand_ins if k != key]})
-        for p in spec.people
-        if p.key != key
-    ]
-    return spec.model_copy(update={"people": people})
-
-
-async def person_id(engine: AsyncEngine, key: str) -> int:
-    async with engine.connect() as connection:
-        return (await connection.execute(select(Person.id).where(Person.key == key))).scalar_one()
-
-
-@pytest.fixture
-async def fresh_engine(database_kind: str, tmp_path: Path, request: pytest.FixtureRequest):
-    """A second, empty and migrated database of the same kind."""
-    drop = None
-    if database_kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.sqlite3'}"
-    else:
-        server = make_url(request.getfixturevalue("postgres_server_url"))
-        plain = server.set(drivername="postgresql").render_as_string(hide_password=False)
-        name = f"fresh_{uuid.uuid4().hex[:16]}"
-        connection = await asyncpg.connect(plain)
-        try:
-            await connection.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await connection.close()
-        url = server.set(database=name).render_as_string(hide_password=False)
-        drop = (plain, name)
-    engine = create_engine(url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
-    if drop is not None:
-        connection = await asyncpg.connect(drop[0])
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{drop[1]}" WITH (FORCE)')
-        finally:
-            await connection.close()
-
-
-# --- import -----------------------------------------------------------------------------------
 
 
 async def test_importing_the_example_creates_the_directory(
@@ -391,153 +238,3 @@ async def test_a_telegram_id_bound_on_first_contact_is_kept(
     # A new username means the binding may be someone else's: it is dropped.
     await sync(engine, with_person(example, "lebedev.io", username="lebedev_new"))
     assert (await state(engine))["people"]["lebedev.io"]["telegram_id"] is None
-
-
-async def test_organisations_left_out_are_removed_unless_something_refers_to_them(
-    engine: AsyncEngine, example: DirectorySpec
-) -> None:
-    await sync(engine, example)
-    # Move the education people to ЖКХ, then drop edu and transport (whose people stay
-    # behind, deactivated) from the file; edu also has incident history.
-    spec = example
-    for person in example.people:
-        if person.organisation == "edu":
-            spec = with_person(spec, person.key, organisation="zhkh")
-    for person in example.people:
-        if person.organisation == "transport":
-            spec = without_person(spec, person.key)
-    spec = spec.model_copy(
-        update={
-            "organisations": [o for o in spec.organisations if o.code == "zhkh"],
-            "chats": [c for c in spec.chats if c.organisation in ("mcu", "zhkh")],
-        }
-    )
-    report = await sync(engine, spec)
-    assert "edu" not in (await state(engine))["organisations"]  # nothing referred to it
-    assert report.summary() == (
-        "organisations: 1 deleted; people: 2 updated, 2 deactivated; chats: 2 deleted"
-    )
-    assert report.notes == [
-        'organisation "transport" is not in the file but stays in the database: '
-        "people (2) refer to it"
-    ]
-    assert (await sync(engine, spec)).summary() == "no changes"
-
-    # An organisation named only by incident history stays too.
-    await sync(engine, example)
-    async with create_session_factory(engine)() as session, session.begin():
-        incident = IncidentRow(
-            source="vk",
-            url="https://vk.com/wall-1_1",
-            text="Нет воды",
-            detected_at=NOW,
-            status="in_work",
-            importance="normal",
-            created_at=NOW,
-            updated_at=NOW,
-        )
-        session.add(incident)
-        await session.flush()
-        session.add(
-            AssignmentRow(incident_id=incident.id, org_code="edu", status="sent", received_at=NOW)
-        )
-    report = await sync(engine, spec)
-    assert report.notes == [
-        'organisation "edu" is not in the file but stays in the database: assignments (1) '
-        "refer to it",
-        'organisation "transport" is not in the file but stays in the database: '
-        "people (2) refer to it",
-    ]
-    assert "edu" in (await state(engine))["organisations"]
-
-
-async def test_the_centre_can_change(engine: AsyncEngine, example: DirectorySpec) -> None:
-    await sync(engine, example)
-    centre_people = [p.key for p in example.people if p.organisation == "mcu"]
-    spec = example.model_copy(
-        update={
-            "centre": example.centre.model_copy(update={"code": "cur", "name": "ЦУР"}),
-            "chats": [c for c in example.chats if c.organisation != "mcu"],
-        }
-    )
-    for key in centre_people:
-        spec = with_person(spec, key, organisation="cur")
-
-    report = await sync(engine, spec)
-
-    centres = [code for code, org in (await state(engine))["organisations"].items() if org[1]]
-    assert centres == ["cur"]
-    assert report.notes == []  # nothing referred to the old centre any more: removed
-    assert report.summary() == (
-        "organisations: 1 created, 1 deleted; people: 3 updated; chats: 1 deleted"
-    )
-
-
-async def test_a_failed_sync_writes_nothing(engine: AsyncEngine, example: DirectorySpec) -> None:
-    await sync(engine, example)
-    before = await raw_snapshot(engine)
-    # Built in code past the file's checks: two people with one telegram_id.
-    broken = with_person(example, "ivanov.pp", full_name="Иванов", telegram_id=628874105)
-
-    with pytest.raises(IntegrityError):
-        await sync(engine, broken)
-
-    assert await raw_snapshot(engine) == before
-
-
-# --- export -----------------------------------------------------------------------------------
-
-
-async def test_export_imports_into_a_fresh_database_to_the_same_state(
-    engine: AsyncEngine, fresh_engine: AsyncEngine, example: DirectorySpec
-) -> None:
-    await sync(engine, example)
-    # Some state a file cannot say directly: a deactivated person, a retained organisation.
-    spec = without_person(without_person(example, "nikitin.rs"), "fedorova.ty")
-    spec = spec.model_copy(
-        update={
-            "organisations": [o for o in spec.organisations if o.code != "transport"],
-            "chats": [c for c in spec.chats if c.organisation != "transport"],
-        }
-    )
-    await sync(engine, spec)
-    text = await export(engine)
-
-    report = await sync(fresh_engine, parse_directory(text))
-
-    assert report.changed
-    assert await state(fresh_engine) == await state(engine)
-    assert await export(fresh_engine) == text
-
-
-async def test_export_imported_into_the_same_database_changes_nothing(
-    engine: AsyncEngine, example: DirectorySpec
-) -> None:
-    await sync(engine, example)
-    before = await raw_snapshot(engine)
-
-    report = await sync(engine, parse_directory(await export(engine)))
-
-    assert report.summary() == "no changes"
-    assert await raw_snapshot(engine) == before
-
-
-async def test_export_is_sorted_and_readable(engine: AsyncEngine, example: DirectorySpec) -> None:
-    await sync(engine, example)
-    text = await export(engine)
-    spec = parse_directory(text)
-
-    assert [org.code for org in spec.organisations] == ["edu", "transport", "zhkh"]
-    assert [p.key for p in spec.people] == sorted(p.key for p in example.people)
-    assert [(c.organisation, c.chat_id) for c in spec.chats] == sorted(
-        (c.organisation, c.chat_id) for c in example.chats
-    )
-    assert "full_name: Иванов Пётр Петрович" in text
-    assert "    roles: [executor, responsible]\n" in text
-    assert "    stand_ins: [smirnova.oi, volkov.aa]\n" in text
-    assert "active:" not in text  # defaults are left out
-
-
-async def test_exporting_an_empty_database_says_so(engine: AsyncEngine) -> None:
-    with pytest.raises(DirectoryEmpty, match="import one first"):
-        await export(engine)

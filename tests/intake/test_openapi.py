@@ -13,8 +13,8 @@ from bot.intake import IntakeConfig
 from bot.intake.openapi import build_openapi
 from bot.intake.schemas import URL_PATTERN, check_http_url
 from tests.intake import schema_check
+from tests.intake.api_helpers import BAD_FIELDS
 from tests.intake.conftest import AUTH, TOKEN, VK_CONFIRMATION, VK_GROUP, VK_SECRET, payload
-from tests.intake.test_api import BAD_FIELDS
 
 # Checked by the handler against the clock or across fields, not expressible in the schema.
 SERVER_SIDE = {"published_at", "detected_at", "text"}

@@ -41,7 +41,8 @@ from workflow.errors import CommandRefused
 from workflow.model import Importance, Incident, NoAnswerReason, StageLimits
 
 from .conftest import ANSWER_TEXT, CURATOR, DEPUTY, ROADS, ROADS_2, STRANGER, msk
-from .test_state_machine import ACTORS, ORGS, IncidentMachine, calendars
+from .state_machine_strategies import ACTORS, ORGS, calendars
+from .test_state_machine import IncidentMachine
 
 URL = "https://vk.com/wall-1_100?reply=1"
 
