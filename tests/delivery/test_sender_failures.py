@@ -32,6 +32,7 @@ from bot.outbox import (
     notify_admins,
 )
 from bot.services.outbox_writer import OutboxWriter
+from db.directory_cache import directory_changed
 from db.models import OutboxRow, Person, PersonRole
 from db.uow import UnitOfWork
 from tests.delivery.sender_helpers import FAST, drain, sqlite_only
@@ -101,6 +102,7 @@ async def _add_admins(factory: async_sessionmaker[AsyncSession], chats: list[int
                     roles=[PersonRole(role=Role.ADMIN)],
                 )
             )
+        directory_changed(session)  # written past the repository: drop any cached snapshot
 
 
 @sqlite_only
