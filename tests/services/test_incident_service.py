@@ -256,3 +256,19 @@ async def test_a_press_redraws_the_pressing_chats_card_first(service, sessions, 
     }
     assert cards.pop(pressed_in) == 0
     assert cards and set(cards.values()) == {1}
+
+
+async def test_incident_command_keeps_the_curators_own_card_buttons(
+    service, sessions, people
+) -> None:
+    """`/incident N` in a chat that shows the card redraws it with that chat's own buttons;
+    anywhere else (a manager) the card is read-only."""
+    incident_id = (await service.detect(POST)).incident.id
+    before = len(await _outbox(sessions))
+    await service.show_card(incident_id, people.telegram["curator"])
+    await service.show_card(incident_id, people.telegram["manager"])
+    audiences = {row.chat_id: row.params["audience"] for row in (await _outbox(sessions))[before:]}
+    assert audiences == {
+        people.telegram["curator"]: "centre",
+        people.telegram["manager"]: "viewer",
+    }
