@@ -120,6 +120,7 @@ async def test_kill_9_mid_burst_loses_nothing(
         async with asyncio.timeout(60):
             while not await settled():  # noqa: ASYNC110 - the database is what is polled
                 await asyncio.sleep(0.1)
+        rows = await outbox_rows(factory)  # read before the engine is disposed
     finally:
         returncode = await fork_server.stop(pid)
         await engine.dispose()
@@ -132,6 +133,6 @@ async def test_kill_9_mid_burst_loses_nothing(
     # Only a request on the way at a kill can go out twice, and only once more.
     assert sum(count - 1 for count in doubled.values()) <= kills * in_flight, doubled
     # Every row points at a message that shows it.
-    for row in await outbox_rows(factory):
+    for row in rows:
         message = fake_telegram.message(row.chat_id, row.telegram_message_id or 0)
         assert (message.text or "").startswith(f"{row.key} ")
