@@ -50,17 +50,7 @@ class OutboxWriter:
                     and uow.outbox.wrote_card(message.incident_id, recipient.chat_id)
                 ):
                     continue
-                rows.append(
-                    OutgoingMessage(
-                        chat_id=recipient.chat_id,
-                        key=message.key,
-                        params=dict(message.params),
-                        locale=recipient.locale or self.default_locale,
-                        not_before=not_before or now,
-                        incident_id=message.incident_id,
-                        priority=priority,
-                    )
-                )
+                rows.append(self._message(message, recipient, not_before or now, priority))
         return await uow.outbox.add(rows, now)
 
     async def cards(
@@ -149,6 +139,19 @@ class OutboxWriter:
             priority=priority,
         )
 
+    def _message(
+        self, message: Message, recipient: Recipient, not_before: datetime, priority: Priority
+    ) -> OutgoingMessage:
+        return OutgoingMessage(
+            chat_id=recipient.chat_id,
+            key=message.key,
+            params=dict(message.params),
+            locale=recipient.locale or self.default_locale,
+            not_before=not_before,
+            incident_id=message.incident_id,
+            priority=priority,
+        )
+
     # --- added for bot/deadlines: messages held per reader -----------------------------------
 
     async def held_messages(
@@ -177,15 +180,5 @@ class OutboxWriter:
                 if (recipient.chat_id, message.key, message.incident_id, same) in seen:
                     continue
                 seen.add((recipient.chat_id, message.key, message.incident_id, same))
-                rows.append(
-                    OutgoingMessage(
-                        chat_id=recipient.chat_id,
-                        key=message.key,
-                        params=dict(message.params),
-                        locale=recipient.locale or self.default_locale,
-                        not_before=not_before,
-                        incident_id=message.incident_id,
-                        priority=priority,
-                    )
-                )
+                rows.append(self._message(message, recipient, not_before, priority))
         return await uow.outbox.add(rows, now)

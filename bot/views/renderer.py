@@ -63,7 +63,7 @@ class OutboxRenderer:
                 if row.incident_id not in models:
                     models[row.incident_id] = await self.read_models.card(uow, row.incident_id)
                 rendered.append(
-                    self._card(
+                    self.card(
                         models[row.incident_id], directory, row.incident_id, row.params, row.locale
                     )
                 )
@@ -73,20 +73,7 @@ class OutboxRenderer:
                 )
         return rendered
 
-    async def card(
-        self,
-        uow: UnitOfWork,
-        directory: DirectoryView,
-        incident_id: int,
-        params: Mapping[str, Any],
-        locale: str,
-        *,
-        full_text: bool = False,
-    ) -> Rendered:
-        model = await self.read_models.card(uow, incident_id)
-        return self._card(model, directory, incident_id, params, locale, full_text=full_text)
-
-    def _card(
+    def card(
         self,
         model: CardModel | None,
         directory: DirectoryView,
