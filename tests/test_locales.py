@@ -147,3 +147,34 @@ def test_the_directory_accepts_exactly_the_supported_languages() -> None:
     accepted = ", ".join(LOCALES)
     with pytest.raises(ValidationError, match=f'unknown locale "de"; accepted: {accepted}'):
         PersonSpec(key="a.b", full_name="A B", locale="de")
+
+
+def _write_po(path: Path, entries: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = "".join(f'\nmsgid "{key}"\nmsgstr "{text}"\n' for key, text in entries.items())
+    path.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n' + body)
+
+
+def test_a_topic_catalogue_beside_the_main_one_is_part_of_the_locale(tmp_path: Path) -> None:
+    for locale in LOCALES:
+        _write_po(tmp_path / locale / "LC_MESSAGES" / "messages.po", {"a.main": f"main-{locale}"})
+        _write_po(tmp_path / locale / "LC_MESSAGES" / "extra.po", {"b.topic": f"topic-{locale}"})
+    translator = Translator(tmp_path)
+    assert translator.text("b.topic", "en") == "topic-en"
+    assert translator.text("a.main", "ru") == "main-ru"
+    assert catalogue_keys("ru", tmp_path) == {"a.main": "main-ru", "b.topic": "topic-ru"}
+
+
+def test_no_key_is_defined_in_two_catalogue_files() -> None:
+    from babel.messages.pofile import read_po
+
+    for locale in LOCALES:
+        seen: dict[str, str] = {}
+        doubled: set[str] = set()
+        for po_path in sorted((LOCALES_DIR / locale / "LC_MESSAGES").glob("*.po")):
+            with po_path.open("rb") as source:
+                for message in read_po(source, locale=locale):
+                    if message.id and str(message.id) in seen:
+                        doubled.add(str(message.id))
+                    seen[str(message.id)] = po_path.name
+        assert doubled == set()
