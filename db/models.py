@@ -16,15 +16,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     SmallInteger,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.types import UTCDateTime, str_enum
+from db.base import Base
+from db.types import str_enum
 from workflow.model import (
     AssignmentStatus,
     DeadlineKind,
@@ -39,27 +39,6 @@ from workflow.model import (
     Source,
 )
 from workflow.roles import Role
-
-# Named constraints so that migrations can drop them on both databases.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads it from the class
-        datetime: UTCDateTime(),
-        dict[str, Any]: JSON(),
-        list[Any]: JSON(),
-    }
-
-
-# --- the directory ----------------------------------------------------------------------------
 
 
 class Organisation(Base):
@@ -365,3 +344,7 @@ class IncidentCard(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime]
+
+
+# Tables of other topics, each in its own module on the same Base (see db/base.py), are
+# imported below so that `import db.models` loads the whole schema.
