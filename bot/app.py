@@ -19,6 +19,7 @@ from bot.clock import Clock, SystemClock
 from bot.deadlines.digests import DigestSender
 from bot.deadlines.scanner import DeadlineScanner
 from bot.deadlines.scheduler import DeadlineScheduler
+from bot.housekeeping import Housekeeper
 from bot.i18n import Translator
 from bot.intake.http_api import IntakeServer
 from bot.intake.rules import TriageRulesCache, directory_rules_loader, rules_from_file
@@ -194,6 +195,8 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             open_card_data=_open_card_data,
         )
         background.append(asyncio.create_task(sender.run(stop), name="outbox-sender"))
+        housekeeper = Housekeeper(sessions, services.clock, settings.retention_policy())
+        background.append(asyncio.create_task(housekeeper.run(stop), name="housekeeping"))
         scheduler.start()
         intake_config = settings.intake_config()
         if intake_config.enabled:

@@ -27,6 +27,7 @@ from db.intake_repository import IntakeRepository
 from db.outbox_repository import OutboxRepository
 from db.read_repository import ReadRepository
 from db.report_repository import ReportRepository
+from db.retention_repository import RetentionRepository
 
 # SQLite has one writer at a time. Writing units of work of this process take their turn
 # here, in order, instead of racing for the file lock (a read transaction that turns into a
@@ -133,3 +134,7 @@ class UnitOfWork:
     @cached_property
     def reads(self) -> ReadRepository:
         return ReadRepository(self.session)
+
+    @cached_property
+    def retention(self) -> RetentionRepository:
+        return RetentionRepository(self.session)

@@ -54,6 +54,7 @@ DIGEST_DAILY = "digest.daily"
 DIGEST_WEEKLY = "digest.weekly"
 DIGEST_ROLES: tuple[Role, ...] = (Role.CURATOR, Role.DEPUTY_CURATOR, Role.MANAGER)
 _LOOK_BACK = timedelta(days=8)  # how far back an earlier copy of a digest is looked for
+DIGEST_LOOK_BACK = _LOOK_BACK  # the pruner keeps digest rows this long (bot/housekeeping.py)
 _MAX_DAYS_BACK = 366
 
 

@@ -21,9 +21,11 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from bot.housekeeping import RetentionPolicy
 from bot.intake import IntakeConfig
 from bot.outbox.limits import SenderLimits
 from bot.services.calendars import CalendarConfig
+from bot.settings.retention import RetentionSection
 from bot.settings.sections import (
     CalendarSection,
     DatabaseSection,
@@ -59,6 +61,7 @@ class Settings(BaseSettings):
     alerts: AlertsSection = Field(default_factory=AlertsSection)
     sender: SenderSection = Field(default_factory=SenderSection)
     intake: IntakeSection = Field(default_factory=IntakeSection)
+    retention: RetentionSection = Field(default_factory=RetentionSection)
 
     @classmethod
     def settings_customise_sources(
@@ -111,6 +114,9 @@ class Settings(BaseSettings):
 
     def discussion_chats(self) -> frozenset[int]:
         return self.telegram.discussion_chats
+
+    def retention_policy(self) -> RetentionPolicy:
+        return self.retention.policy()
 
 
 def _env_fields() -> dict[str, tuple[str, str]]:
