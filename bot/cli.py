@@ -1,4 +1,5 @@
-"""`python -m bot`: run the bot, migrate the database, import and export the directory.
+"""`python -m bot`: run the bot, migrate the database, import and export the directory,
+check the installation (`doctor`), back the database up and restore it.
 
 Errors an operator can fix (a wrong setting, a broken directory file) print one clear
 message and exit with code 2, without a traceback.
@@ -31,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     do_import.add_argument("file", type=Path)
     do_export = directory_commands.add_parser("export", help="write the directory as YAML")
     do_export.add_argument("file", type=Path, nargs="?", help="default: standard output")
+    commands.add_parser("doctor", help="check the configuration, the database and the Bot API")
+    do_backup = commands.add_parser("backup", help="copy the SQLite database to FILE, online")
+    do_backup.add_argument("file", type=Path)
+    do_restore = commands.add_parser("restore", help="replace the SQLite database with FILE")
+    do_restore.add_argument("file", type=Path)
     return parser
 
 
@@ -39,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as error:
+        if args.command == "doctor":  # the doctor reports it among its findings
+            from bot.doctor import report_bad_settings
+
+            return report_bad_settings(error)
         print(error, file=sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(
@@ -53,6 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.directory_cli import run_directory_command
 
             return asyncio.run(run_directory_command(settings, args))
+        if command == "doctor":
+            from bot.doctor import run_doctor
+
+            return asyncio.run(run_doctor(settings))
+        if command in ("backup", "restore"):
+            return _backup_command(settings, command, args.file)
         from bot.app import run_bot
 
         return asyncio.run(run_bot(settings))
@@ -61,6 +77,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 0
+
+
+def _backup_command(settings: Settings, command: str, file: Path) -> int:
+    from bot.backup import BackupError, backup, restore
+    from bot.i18n import Translator
+
+    translator = Translator(default_locale=settings.general.default_locale)
+
+    def say(key: str, **params: object) -> str:
+        return translator.text(key, settings.general.default_locale, **params)
+
+    try:
+        done = (backup if command == "backup" else restore)(settings.database.url, file, say)
+    except BackupError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    print(done)
+    return 0
 
 
 async def _migrate(settings: Settings) -> int:

@@ -30,7 +30,7 @@ class _Methods:
         return {
             **_bot_json(),
             "can_join_groups": True,
-            "can_read_all_group_messages": False,
+            "can_read_all_group_messages": not self.privacy_mode,
             "supports_inline_queries": False,
         }
 

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from tests.support.fake_telegram.faults import _FaultInjection
 from tests.support.fake_telegram.inspection import _Inspection
+from tests.support.fake_telegram.members import _Members
 from tests.support.fake_telegram.methods import _Methods
 from tests.support.fake_telegram.models import TOKEN, Call, _Chat, _Fault
 from tests.support.fake_telegram.people import _People
@@ -23,7 +24,9 @@ from tests.support.fake_telegram.shapes import _AnswerShapes
 from tests.support.fake_telegram.transport import _Transport
 
 
-class FakeTelegram(_Inspection, _FaultInjection, _People, _Transport, _Methods, _AnswerShapes):
+class FakeTelegram(
+    _Inspection, _FaultInjection, _People, _Transport, _Methods, _AnswerShapes, _Members
+):
     """The server. Start it with `async with FakeTelegram() as server:` or `await start()`."""
 
     def __init__(

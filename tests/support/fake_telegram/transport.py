@@ -145,4 +145,5 @@ class _Transport:
             "answercallbackquery": self._answer_callback,
             "setmycommands": self._set_commands,
             "getchat": self._get_chat,
+            "getchatmember": self._get_chat_member,
         }
