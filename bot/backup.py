@@ -3,7 +3,7 @@
 Both go through SQLite's online backup API, which copies a consistent snapshot page by page
 while the bot keeps running (WAL included), so a backup needs no downtime. A restore
 replaces the database's content with the file's: stop the bot first, it keeps a cached
-directory. PostgreSQL has its own tools (`pg_dump`, `pg_restore`; README, "Backups").
+directory. PostgreSQL has its own tools (`pg_dump`, `pg_restore`; README, "Keeping the data").
 """
 
 from __future__ import annotations
