@@ -13,10 +13,10 @@ WORKDIR /app
 # The dependencies first, pinned by constraints.txt, so that a code change reuses this layer.
 COPY pyproject.toml constraints.txt README.md LICENSE ./
 RUN python -m venv /venv \
-    && /venv/bin/pip install --quiet -c constraints.txt --upgrade pip \
+    && /venv/bin/pip install --quiet -c constraints.txt --upgrade pip setuptools \
     && mkdir -p bot db handlers workflow \
     && touch bot/__init__.py db/__init__.py handlers/__init__.py workflow/__init__.py \
-    && /venv/bin/pip install --quiet -c constraints.txt . \
+    && /venv/bin/pip install --quiet -c constraints.txt --no-build-isolation . \
     && /venv/bin/pip uninstall --quiet --yes incident-bot \
     && rm -rf bot db handlers workflow build *.egg-info
 

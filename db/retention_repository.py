@@ -46,9 +46,11 @@ class RetentionRepository:
         return await self._delete_ids(OutboxRow, list(await self._session.scalars(ids)))
 
     async def prune_repeats(self, received_before: datetime, *, limit: int = 5000) -> int:
-        """Delete up to `limit` repeated posts received before the moment whose incident is
-        closed: no open incident is left for them to be a repeat of."""
-        closed = select(IncidentRow.id).where(IncidentRow.status.not_in(OPEN_STATUSES))
+        """Delete up to `limit` repeated posts received before the moment whose incident was
+        closed (last changed) before it too: no open incident is left for them to repeat."""
+        closed = select(IncidentRow.id).where(
+            IncidentRow.status.not_in(OPEN_STATUSES), IncidentRow.updated_at < received_before
+        )
         ids = (
             select(DuplicatePost.id)
             .where(

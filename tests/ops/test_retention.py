@@ -103,34 +103,39 @@ async def test_digest_once_a_day_check_survives_pruning(sessions, clock, people)
     assert (await keeper.prune()).outbox >= 3
 
 
-async def test_repeats_of_closed_incidents_are_pruned_open_ones_kept(
+async def test_repeats_of_incidents_closed_past_retention_are_pruned_the_rest_kept(
     sessions, clock, service, people
 ) -> None:
-    open_one = await service.detect(
-        Post(Source.VK, "https://vk.com/wall-1_1", "Яма", external_id="1")
-    )
-    closed = await service.detect(
-        Post(Source.VK, "https://vk.com/wall-1_2", "Свет", external_id="2")
-    )
+    incidents = [
+        (
+            await service.detect(Post(Source.VK, f"https://vk.com/wall-1_{n}", f"Яма {n}"))
+        ).incident.id
+        for n in (1, 2, 3)
+    ]
+    open_one, closed_long_ago, closed_lately = incidents
     async with sessions() as session, session.begin():
         intake = IntakeRepository(session)
-        for incident, n in ((open_one.incident.id, 11), (closed.incident.id, 12)):
-            repeat = Post(Source.VK, f"https://vk.com/wall-1_{n}", "Повтор", external_id=str(n))
+        for incident in incidents:
+            repeat = Post(Source.VK, f"https://vk.com/wall-1_{incident}0", "Повтор")
             await intake.attach(incident, repeat, clock.now())
-        await session.execute(
-            update(IncidentRow)
-            .where(IncidentRow.id == closed.incident.id)
-            .values(status=IncidentStatus.ANSWERED)
-        )
+        for incident, closed_at in (
+            (closed_long_ago, clock.now()),
+            (closed_lately, clock.now() + timedelta(days=100)),
+        ):
+            await session.execute(
+                update(IncidentRow)
+                .where(IncidentRow.id == incident)
+                .values(status=IncidentStatus.ANSWERED, updated_at=closed_at)
+            )
     keeper = Housekeeper(sessions, clock, RetentionPolicy(outbox=None, intake=timedelta(days=180)))
     clock.advance(timedelta(days=179))
     assert (await keeper.prune()).intake == 0
     clock.advance(timedelta(days=2))
     assert (await keeper.prune()).intake == 1
     async with sessions() as session:
-        left = await session.scalars(select(DuplicatePost.incident_id))
-        assert list(left) == [open_one.incident.id]
-        assert await session.scalar(select(func.count()).select_from(IncidentRow)) == 2
+        left = await session.scalars(select(DuplicatePost.incident_id).order_by(DuplicatePost.id))
+        assert list(left) == [open_one, closed_lately]
+        assert await session.scalar(select(func.count()).select_from(IncidentRow)) == 3
 
 
 def test_retention_settings_accept_durations_and_off() -> None:
