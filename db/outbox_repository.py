@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import IncidentCard, OutboxRow
@@ -342,15 +342,6 @@ class OutboxRepository:
                 .execution_options(synchronize_session=False)
             )
         return (*row_ids, *skipped)
-
-    async def prune_sent(self, sent_before: datetime) -> int:
-        """Delete rows sent before the moment (housekeeping); failed rows stay for inspection."""
-        result = await self._session.execute(
-            delete(OutboxRow).where(
-                OutboxRow.state == OutboxState.SENT.value, OutboxRow.sent_at < sent_before
-            )
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
 
     # --- floods --------------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ import itertools
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
@@ -18,8 +17,6 @@ from bot.outbox import (
     Window,
 )
 from db.engine import create_engine, create_session_factory
-from db.models import OutboxRow
-from db.outbox_repository import OutboxRepository
 from tests.delivery.sender_helpers import (
     FAST,
     SLACK,
@@ -219,23 +216,3 @@ async def test_two_senders_share_a_postgres_outbox(
 def test_in_order_helper() -> None:
     assert in_order(["a", "b", "b", "c"], ["a", "b", "c"])
     assert not in_order(["b", "a"], ["a", "b"])
-
-
-@sqlite_only
-async def test_prune_sent_keeps_the_rest(
-    factory: async_sessionmaker[AsyncSession], fake_telegram: FakeTelegram
-) -> None:
-    await add_rows(factory, [(5, "old"), (5, "new")])
-    await add_rows(factory, [(5, "waiting")], not_before=NOW + timedelta(days=1))
-    async with factory() as session:
-        await session.execute(
-            sa.update(OutboxRow)
-            .where(OutboxRow.key.in_(["old", "new"]))
-            .values(
-                state="sent",
-                sent_at=sa.case((OutboxRow.key == "old", NOW), else_=NOW + timedelta(days=8)),
-            )
-        )
-        assert await OutboxRepository(session).prune_sent(NOW + timedelta(days=7)) == 1
-        await session.commit()
-    assert [r.key for r in await outbox_rows(factory)] == ["new", "waiting"]
