@@ -3,6 +3,8 @@ incidents round-trips through a backup taken while the bot's engine is open."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -103,3 +105,18 @@ async def test_backup_never_overwrites_the_database_itself(cli_env, database_url
     path = database_url.removeprefix("sqlite+aiosqlite:///")
     assert main(["backup", path]) == 2
     assert "cannot be written over the database itself" in capsys.readouterr().err
+
+
+async def test_restore_refuses_a_backup_made_by_a_newer_version(
+    cli_env, database_url, tmp_path, capsys
+) -> None:
+    newer = tmp_path / "newer.sqlite3"
+    assert main(["backup", str(newer)]) == 0
+    with closing(sqlite3.connect(newer)) as db, db:
+        db.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    capsys.readouterr()
+    assert main(["restore", str(newer)]) == 2
+    assert capsys.readouterr().err == (
+        f"The backup {newer} was made by a newer version of the bot (schema"
+        " 9999_from_the_future): update the bot, then restore.\n"
+    )

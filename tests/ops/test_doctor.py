@@ -157,3 +157,13 @@ def test_settings_that_do_not_load_are_one_finding() -> None:
     assert report_bad_settings(caught.value, out) == 1
     assert out.getvalue().startswith("✗ Настройки не читаются")
     assert "TIMER_REVIEW" in out.getvalue()
+
+
+def test_python_m_bot_doctor_reports_settings_that_do_not_load(monkeypatch, capsys) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("TIMER_REVIEW", "half an hour")
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("✗ Настройки не читаются")
+    assert "TIMER_REVIEW: must be an ISO 8601 duration" in out
