@@ -12,13 +12,15 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.deadlines.digests import DigestSender
 from bot.deadlines.scanner import DeadlineScanner
 from bot.deadlines.scheduler import DeadlineScheduler
+from bot.fsm_storage import make_fsm_storage
 from bot.i18n import Translator
 from bot.intake.http_api import IntakeServer
 from bot.intake.rules import TriageRulesCache, directory_rules_loader, rules_from_file
@@ -58,10 +60,11 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_dispatcher(services: Services) -> Dispatcher:
-    # Guided steps live in memory: one polling process per token (ARCHITECTURE.md); a step
-    # lost in a restart wrote nothing, so it is simply started again.
-    dispatcher = Dispatcher(storage=MemoryStorage())
+def create_dispatcher(services: Services, storage: BaseStorage) -> Dispatcher:
+    # Guided steps live in `storage` (bot/fsm_storage.py) and survive a restart. One
+    # person's updates in one chat are handled one at a time (an album's photos arrive
+    # together and each adds itself to the same draft).
+    dispatcher = Dispatcher(storage=storage, events_isolation=SimpleEventIsolation())
     identify = IdentifyMiddleware(services)
     dispatcher.message.outer_middleware(identify)
     dispatcher.callback_query.outer_middleware(identify)
@@ -176,7 +179,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         services = build_services(settings, sessions, clock, wake, committed)
         me = await bot.get_me()
         services.bot_username = me.username or ""
-        dispatcher = create_dispatcher(services)
+        dispatcher = create_dispatcher(services, make_fsm_storage(settings, sessions))
         writer = OutboxWriter(settings.general.default_locale)
         sender = OutboxSender(
             sessions,

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 
 from db.deadline_repository import DeadlineRepository
 from db.directory_repository import DirectoryRepository
+from db.fsm_repository import FsmRepository
 from db.incident_store import IncidentStore
 from db.intake_repository import IntakeRepository
 from db.outbox_repository import OutboxRepository
@@ -133,3 +134,7 @@ class UnitOfWork:
     @cached_property
     def reads(self) -> ReadRepository:
         return ReadRepository(self.session)
+
+    @cached_property
+    def fsm(self) -> FsmRepository:
+        return FsmRepository(self.session)
