@@ -34,9 +34,10 @@ from bot.services.people_service import PeopleService
 from bot.services.replies import Replies
 from bot.services.reports import ReportService
 from bot.settings import Settings, require_token
+from bot.startup import open_database, reach_telegram
 from bot.views.callbacks import Act, CardCb
 from bot.views.renderer import OutboxRenderer
-from db.engine import create_engine, create_session_factory
+from db.engine import create_session_factory
 from db.migrate import upgrade
 from handlers import admin, common, curator, executor, fallback, intake, reports
 from handlers.context import IdentifyMiddleware, Services
@@ -138,7 +139,7 @@ def triage_rules(settings: Settings) -> TriageRulesCache:
 
 async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
     bot = create_bot(settings)  # fails first, before anything is written, without a token
-    engine = create_engine(settings.database.url)
+    engine = await open_database(settings.database.url)  # one line naming DATABASE_URL
     background: list[asyncio.Task[None]] = []
     scheduler: DeadlineScheduler | None = None
     intake_server: IntakeServer | None = None
@@ -177,7 +178,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             scheduler.poke()
 
         services = build_services(settings, sessions, clock, wake, committed)
-        me = await bot.get_me()
+        me = await reach_telegram(bot, settings.telegram.api_base)  # waits for Telegram
         services.bot_username = me.username or ""
         dispatcher = create_dispatcher(services, make_fsm_storage(settings, sessions))
         writer = OutboxWriter(settings.general.default_locale)
