@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
-from bot.startup import StartupError
 
 EXIT_USAGE = 2
 
@@ -84,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.app import run_bot
 
         return asyncio.run(run_bot(settings))
-    except (SettingsError, StartupError) as error:
+    except SettingsError as error:  # bot.startup.StartupError too: one line, exit 2
         print(error, file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -1,10 +1,11 @@
 """Start-up against the outside world: the database and Telegram.
 
 What an operator can fix is told in one line, without a traceback, and the process exits
-with code 2 (`StartupError`, printed by bot/cli.py): a database that does not answer
-(naming DATABASE_URL, its password hidden) or a token Telegram refuses. Telegram not
-answering at all is different: the network or Telegram itself may come back, so the bot
-says so once and keeps asking, waiting longer each time, and comes up when it answers.
+with code 2 (`StartupError`, printed by bot/cli.py like a wrong setting): a database that
+does not answer (naming DATABASE_URL, its password hidden) or a token Telegram refuses.
+Telegram not answering at all is different: the network or Telegram itself may come back,
+so the bot says so once and keeps asking, waiting longer each time, and comes up when it
+answers.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from aiogram.types import User
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.settings import SettingsError
 from db.engine import DatabaseUnreachable, check_connection, create_engine
 
 log = logging.getLogger("bot.startup")
@@ -35,8 +37,9 @@ FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 60.0
 
 
-class StartupError(Exception):
-    """A problem the operator must fix before the bot can start: one line, exit code 2."""
+class StartupError(SettingsError):
+    """A problem the operator must fix before the bot can start: one line, exit code 2
+    (a SettingsError, so that the command line reports both the same way)."""
 
 
 def _shown_url(url: str) -> str:
