@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from aiogram import Bot, Dispatcher, Router
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import Message, Update
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -106,3 +111,44 @@ async def test_data_that_would_not_survive_a_restart_is_refused(
     with pytest.raises(TypeError, match="JSON values only"):
         await storage.set_data(ALICE, {"when": datetime(2026, 1, 1, tzinfo=UTC)})
     assert await storage.get_data(ALICE) == {}
+
+
+PHOTO_SIZE = {"file_unique_id": "u", "width": 9, "height": 9}
+
+
+def _album_photo(number: int) -> Update:
+    return Update.model_validate(
+        {
+            "update_id": number,
+            "message": {
+                "message_id": number,
+                "date": 0,
+                "chat": {"id": 2001, "type": "private"},
+                "from": {"id": 2001, "is_bot": False, "first_name": "Мария"},
+                "photo": [PHOTO_SIZE | {"file_id": f"p{number}"}],
+                "media_group_id": "album-1",
+            },
+        }
+    )
+
+
+async def test_album_photos_arriving_together_are_all_kept(storage: DatabaseStorage) -> None:
+    """The photos of an album reach the bot at once; each reads the draft and writes it back.
+    With the dispatcher's per-person isolation (as bot/app.py builds it) none is lost."""
+    dispatcher = Dispatcher(storage=storage, events_isolation=SimpleEventIsolation())
+    router = Router()
+
+    @router.message()
+    async def collect(message: Message, state: FSMContext) -> None:
+        data = await state.get_data()
+        data.setdefault("media", []).append(message.message_id)
+        await state.set_data(data)
+
+    dispatcher.include_router(router)
+    bot = Bot(f"{BOT}:{'A' * 30}")
+    try:
+        await asyncio.gather(*(dispatcher.feed_update(bot, _album_photo(n)) for n in range(1, 6)))
+    finally:
+        await bot.session.close()
+    key = StorageKey(bot_id=BOT, chat_id=2001, user_id=2001)
+    assert sorted((await storage.get_data(key))["media"]) == [1, 2, 3, 4, 5]
