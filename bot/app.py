@@ -12,13 +12,15 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.deadlines.digests import DigestSender
 from bot.deadlines.scanner import DeadlineScanner
 from bot.deadlines.scheduler import DeadlineScheduler
+from bot.fsm_storage import make_fsm_storage
 from bot.housekeeping import Housekeeper
 from bot.i18n import Translator
 from bot.intake.http_api import IntakeServer
@@ -33,9 +35,10 @@ from bot.services.people_service import PeopleService
 from bot.services.replies import Replies
 from bot.services.reports import ReportService
 from bot.settings import Settings, require_token
+from bot.startup import open_database, reach_telegram
 from bot.views.callbacks import Act, CardCb
 from bot.views.renderer import OutboxRenderer
-from db.engine import create_engine, create_session_factory
+from db.engine import create_session_factory
 from db.migrate import upgrade
 from handlers import admin, common, curator, executor, fallback, intake, reports
 from handlers.context import IdentifyMiddleware, Services
@@ -59,10 +62,11 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_dispatcher(services: Services) -> Dispatcher:
-    # Guided steps live in memory: one polling process per token (ARCHITECTURE.md); a step
-    # lost in a restart wrote nothing, so it is simply started again.
-    dispatcher = Dispatcher(storage=MemoryStorage())
+def create_dispatcher(services: Services, storage: BaseStorage) -> Dispatcher:
+    # Guided steps live in `storage` (bot/fsm_storage.py) and survive a restart. One
+    # person's updates in one chat are handled one at a time (an album's photos arrive
+    # together and each adds itself to the same draft).
+    dispatcher = Dispatcher(storage=storage, events_isolation=SimpleEventIsolation())
     identify = IdentifyMiddleware(services)
     dispatcher.message.outer_middleware(identify)
     dispatcher.callback_query.outer_middleware(identify)
@@ -136,7 +140,7 @@ def triage_rules(settings: Settings) -> TriageRulesCache:
 
 async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
     bot = create_bot(settings)  # fails first, before anything is written, without a token
-    engine = create_engine(settings.database.url)
+    engine = await open_database(settings.database.url)  # one line naming DATABASE_URL
     background: list[asyncio.Task[None]] = []
     scheduler: DeadlineScheduler | None = None
     intake_server: IntakeServer | None = None
@@ -175,9 +179,9 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             scheduler.poke()
 
         services = build_services(settings, sessions, clock, wake, committed)
-        me = await bot.get_me()
+        me = await reach_telegram(bot, settings.telegram.api_base)  # waits for Telegram
         services.bot_username = me.username or ""
-        dispatcher = create_dispatcher(services)
+        dispatcher = create_dispatcher(services, make_fsm_storage(settings, sessions))
         writer = OutboxWriter(settings.general.default_locale)
         sender = OutboxSender(
             sessions,

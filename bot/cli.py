@@ -1,8 +1,9 @@
 """`python -m bot`: run the bot, migrate the database, import and export the directory,
 check the installation (`doctor`), back the database up and restore it.
 
-Errors an operator can fix (a wrong setting, a broken directory file) print one clear
-message and exit with code 2, without a traceback.
+Errors an operator can fix (a wrong setting, a broken directory file, a database that does
+not answer, a token Telegram refuses) print one clear message and exit with code 2, without
+a traceback.
 """
 
 from __future__ import annotations
@@ -18,15 +19,41 @@ from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_USAGE = 2
 
+EPILOG = """\
+settings:
+  Every setting is an environment variable, also read from a .env file in the current
+  directory (the environment wins). Copy .env.example to .env and fill in BOT_TOKEN (from
+  @BotFather); DATABASE_URL defaults to SQLite in ./data/bot.sqlite3.
+
+exit codes:
+  0  done (or stopped with Ctrl+C)
+  2  something to fix: a setting, the directory file, the database not answering at
+     DATABASE_URL, or a token Telegram refused (the message says which)
+"""
+
 log = logging.getLogger("bot")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="start the bot (the default)")
-    commands.add_parser("migrate", help="bring the database schema up to date")
-    directory = commands.add_parser("directory", help="the directory of people and organisations")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description=__doc__,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    commands.add_parser(
+        "run",
+        help="start the bot (the default): bring the database up to date, import "
+        "DIRECTORY_FILE if set, wait for Telegram, then answer people and send messages",
+    )
+    commands.add_parser("migrate", help="bring the database schema up to date, then exit")
+    directory = commands.add_parser(
+        "directory",
+        help="the directory of people and organisations: `directory import FILE` checks a "
+        "YAML file and syncs it, `directory export [FILE]` writes it as YAML (default: "
+        "standard output)",
+    )
     directory_commands = directory.add_subparsers(dest="directory_command", required=True)
     do_import = directory_commands.add_parser("import", help="validate a YAML file and sync it")
     do_import.add_argument("file", type=Path)
@@ -72,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.app import run_bot
 
         return asyncio.run(run_bot(settings))
-    except SettingsError as error:
+    except SettingsError as error:  # bot.startup.StartupError too: one line, exit 2
         print(error, file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -98,10 +125,10 @@ def _backup_command(settings: Settings, command: str, file: Path) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    from db.engine import create_engine
+    from bot.startup import open_database
     from db.migrate import upgrade
 
-    engine = create_engine(settings.database.url)
+    engine = await open_database(settings.database.url)
     try:
         await upgrade(engine)
     finally:

@@ -24,7 +24,8 @@ from bot.directory import (
     load_directory,
 )
 from bot.settings import Settings
-from db.engine import create_engine, create_session_factory
+from bot.startup import open_database
+from db.engine import create_session_factory
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -87,7 +88,7 @@ async def _import(settings: Settings, path: Path) -> int:
         return EXIT_INVALID
     from db.migrate import upgrade  # here: importing alembic logs, which a bad file needn't show
 
-    engine = create_engine(settings.database.url)
+    engine = await open_database(settings.database.url)
     try:
         await upgrade(engine)
         return await _sync(engine, spec, path, sys.stdout, sys.stderr)
@@ -98,7 +99,7 @@ async def _import(settings: Settings, path: Path) -> int:
 async def _export(settings: Settings, path: Path | None) -> int:
     from db.migrate import upgrade
 
-    engine = create_engine(settings.database.url)
+    engine = await open_database(settings.database.url)
     try:
         await upgrade(engine)
         text = await export_directory(create_session_factory(engine))

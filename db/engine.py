@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from asyncpg import PostgresError
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
@@ -36,3 +39,25 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+class DatabaseUnreachable(Exception):
+    """The database did not answer (or refused us); the message says why, in one line."""
+
+
+async def check_connection(engine: AsyncEngine, timeout: float = 15.0) -> None:  # noqa: ASYNC109
+    """One round trip to the database, so that start-up fails early and plainly."""
+    try:
+        async with asyncio.timeout(timeout):
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+    except TimeoutError:
+        raise DatabaseUnreachable(f"no answer within {timeout:g} s") from None
+    except (OSError, DBAPIError, PostgresError) as error:  # asyncpg's may come unwrapped
+        raise DatabaseUnreachable(_reason(error)) from None
+
+
+def _reason(error: BaseException) -> str:
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    words = " ".join(str(cause).split()) or type(cause).__name__
+    return words[:300]

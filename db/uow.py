@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 
 from db.deadline_repository import DeadlineRepository
 from db.directory_repository import DirectoryRepository
+from db.fsm_repository import FsmRepository
 from db.incident_store import IncidentStore
 from db.intake_repository import IntakeRepository
 from db.outbox_repository import OutboxRepository
@@ -138,3 +139,7 @@ class UnitOfWork:
     @cached_property
     def retention(self) -> RetentionRepository:
         return RetentionRepository(self.session)
+
+    @cached_property
+    def fsm(self) -> FsmRepository:
+        return FsmRepository(self.session)

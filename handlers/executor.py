@@ -34,6 +34,7 @@ DRAFT_KINDS = {
 }
 MAX_MEDIA = 10  # an album holds at most ten items
 MAX_TEXT = 4000
+SENT_DRAFT = "sent_draft"  # kept after «Send»: a late press on an older note is told it went
 
 
 class Compose(StatesGroup):
@@ -156,7 +157,8 @@ async def send_draft(
     )
     if outcome is None:
         return  # the step stays open: the executor can fix the text and send again
-    await state.clear()
+    await state.set_state(None)
+    await state.set_data({SENT_DRAFT: data["incident"]})
     await tell_done(query, t("done.draft_sent", id=data["incident"]))
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)

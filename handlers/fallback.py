@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 
 from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.views.callbacks import CardCb, CloseCb, FlowCb, OrgPickCb, ReturnCb
+from bot.views.callbacks import CardCb, CloseCb, FlowCb, FlowOp, OrgPickCb, ReturnCb
 from handlers.common import Translate
 from handlers.context import Services
+from handlers.executor import SENT_DRAFT
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,17 @@ async def not_allowed(
         await services.incidents.refresh_card(callback_data.incident)
     except Exception:
         log.info("no card to refresh for incident %s", callback_data.incident)
+
+
+@router.callback_query(FlowCb.filter(F.op == FlowOp.SEND))
+async def draft_gone(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
+    """«Send» with no draft being composed: say whether it went already (a second press on
+    an older note) or is gone (cancelled, or begun by someone else), never one for the other."""
+    sent = (await state.get_data()).get(SENT_DRAFT)
+    if sent is not None:
+        await query.answer(t("flow.draft_already_sent", id=sent), show_alert=True)
+    else:
+        await query.answer(t("flow.draft_gone"), show_alert=True)
 
 
 @router.callback_query(OrgPickCb.filter())

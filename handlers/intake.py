@@ -15,7 +15,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import Message, MessageOriginChannel, MessageOriginChat, MessageOriginUser
 
-from bot.intake.service import Submission
+from bot.intake.service import InvalidPost, Submission
 from bot.services.people_service import PersonView
 from handlers.common import HasRole, Translate
 from handlers.context import Services
@@ -86,7 +86,11 @@ async def discussion_comment(message: Message, services: Services) -> None:
         published_at=message.date,
         external_id=f"tg:{message.chat.id}:{message.message_id}",
     )
-    submitted = await services.intake.submit(post, detected_at=services.clock.now())
+    try:
+        submitted = await services.intake.submit(post, detected_at=services.clock.now())
+    except InvalidPost as error:  # nothing left once control characters are stripped
+        log.info("comment %s in %s not taken: %s", message.message_id, message.chat.id, error)
+        return
     log.info(
         "comment %s in %s → incident %s (%s)",
         message.message_id,
@@ -115,7 +119,11 @@ async def new_by_hand(
         return
     url, text = parts[0], parts[1].strip()
     post = Post(source=source_of(url), url=url[:2000], text=text[:MAX_TEXT])
-    submitted = await services.intake.submit(post, by_person_id=person.id)
+    try:
+        submitted = await services.intake.submit(post, by_person_id=person.id)
+    except InvalidPost:  # nothing left once control characters are stripped
+        await message.answer(t("intake.new_usage"))
+        return
     await _report(message, submitted, t)
 
 
@@ -152,5 +160,9 @@ async def forwarded(message: Message, services: Services, person: PersonView, t:
         author_name=author,
         published_at=origin.date,
     )
-    submitted = await services.intake.submit(post, by_person_id=person.id)
+    try:
+        submitted = await services.intake.submit(post, by_person_id=person.id)
+    except InvalidPost:  # nothing left once control characters are stripped
+        await message.answer(t("intake.forward_without_text"))
+        return
     await _report(message, submitted, t)

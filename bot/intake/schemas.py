@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.intake.clean import cleaned_json
 from workflow.model import (
     DeadlineKind,
     DeadlineState,
@@ -83,6 +84,11 @@ class NewIncident(BaseModel):
         max_length=200,
         description="the monitoring system's id; a repeat returns the same incident",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_chars(cls, data: Any) -> Any:
+        return cleaned_json(data)  # the intake's one rule, before the fields are checked
 
     @model_validator(mode="after")
     def _something_posted(self) -> NewIncident:

@@ -24,6 +24,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.intake.clean import cleaned_post, without_control_chars
 from bot.intake.dedupe import IntakeTriage
 from bot.intake.rules import TriageRulesCache
 from bot.intake.triage import TriageRules, author_key
@@ -73,7 +74,9 @@ class Submission:
 
 
 def validated(post: Post) -> Post:
-    """The checks every source shares; over-long text and names are cut, not refused."""
+    """The checks every source shares; control characters are stripped (bot/intake/clean.py),
+    over-long text and names are cut, not refused."""
+    post = cleaned_post(post)
     if not post.url.strip():
         raise InvalidPost("a post needs a URL")
     if len(post.url) > MAX_URL:
@@ -182,6 +185,8 @@ class IntakeService:
     ) -> Submission:
         """Open an incident for the post, or say which one it already is or repeats."""
         post = validated(post)
+        if topic_hint is not None:
+            topic_hint = without_control_chars(topic_hint)
         triage = IntakeTriage(self._rules, topic_hint)
         async with self._locks.hold(_lock_keys(post)):
             detected = await self._incidents.detect(

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from bot.intake import IntakeConfig
 from bot.intake.schemas import VkEvent, check_http_url
-from bot.intake.service import IntakeService
+from bot.intake.service import IntakeService, InvalidPost
 from workflow.model import Post, Source
 
 log = logging.getLogger(__name__)
@@ -256,7 +256,11 @@ class VkCallback:
         detected_at = found.detected_at
         if detected_at is not None and detected_at > self._intake.clock.now() + self._skew:
             detected_at = None  # a clock ahead of ours: count from now rather than the future
-        submission = await self._intake.submit(found.post, detected_at=detected_at)
+        try:
+            submission = await self._intake.submit(found.post, detected_at=detected_at)
+        except InvalidPost as error:  # e.g. nothing left once control characters are gone
+            log.warning("VK %s event %s unusable: %s", event.type, event.event_id, error)
+            return VkReply(_text(OK))
         log.info(
             "VK %s event %s: incident %s (%s)",
             event.type,

@@ -112,13 +112,22 @@ class BotWorld:
         await self.fake.start()
         directory = self.tmp / "directory.yaml"
         directory.write_text(DIRECTORY, encoding="utf-8")
+        self._spawn("wb")
+        await self.until(lambda: bool(self.fake.calls_of("getUpdates")), timeout=60)
+        self.engine = create_engine(self.url)
+        config = CalendarConfig("Europe/Moscow", "mon-fri 09:00-18:00", True, CalendarOverrides())
+        self.service = IncidentService(
+            create_session_factory(self.engine), SystemClock(), Policy(), config
+        )
+
+    def _spawn(self, log_mode: str) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TIMER_", "SENDER_"))}
         env.update(
             {
                 "BOT_TOKEN": TOKEN,
                 "BOT_API_BASE": self.fake.url,
                 "DATABASE_URL": self.url,
-                "DIRECTORY_FILE": str(directory),
+                "DIRECTORY_FILE": str(self.tmp / "directory.yaml"),
                 "CALENDAR_MODE": "always",  # the test runs at any hour of any day
                 "CENTRE_TIMEZONE": "Europe/Moscow",
                 "SENDER_GLOBAL_PER_SECOND": "200",
@@ -130,30 +139,37 @@ class BotWorld:
                 "PYTHONPATH": str(ROOT),
             }
         )
-        self._log_file = self.log.open("wb")  # closed in stop(): the child keeps its own copy
-        self.process = subprocess.Popen(  # noqa: ASYNC220 - started once, not awaited
+        self._log_file = self.log.open(log_mode)  # closed in stop(): the child has its own
+        self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run"],
             cwd=self.tmp,
             env=env,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
         )
-        await self.until(lambda: bool(self.fake.calls_of("getUpdates")), timeout=60)
-        self.engine = create_engine(self.url)
-        config = CalendarConfig("Europe/Moscow", "mon-fri 09:00-18:00", True, CalendarOverrides())
-        self.service = IncidentService(
-            create_session_factory(self.engine), SystemClock(), Policy(), config
-        )
 
-    async def stop(self) -> None:
+    async def restart(self) -> None:
+        """Stop the bot process and start a new one over the same database and fake server;
+        returns once the new process polls."""
+        await self._stop_process()
+        polls = len(self.fake.calls_of("getUpdates"))
+        self._spawn("ab")
+        await self.until(lambda: len(self.fake.calls_of("getUpdates")) > polls, timeout=60)
+
+    async def _stop_process(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
                 await asyncio.to_thread(self.process.wait, 20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                await asyncio.to_thread(self.process.wait, 20)
         if self._log_file is not None:
             self._log_file.close()
+            self._log_file = None
+
+    async def stop(self) -> None:
+        await self._stop_process()
         if self.engine is not None:
             await self.engine.dispose()
         await self.fake.close()
