@@ -38,6 +38,7 @@ from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from handlers import admin, common, curator, executor, fallback, intake, reports
 from handlers.context import IdentifyMiddleware, Services
+from handlers.gate import PressGate
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ def create_dispatcher(services: Services) -> Dispatcher:
     identify = IdentifyMiddleware(services)
     dispatcher.message.outer_middleware(identify)
     dispatcher.callback_query.outer_middleware(identify)
+    dispatcher.callback_query.outer_middleware(PressGate())  # every press checked at the press
     dispatcher.include_routers(
         intake.discussion,
         common.early,

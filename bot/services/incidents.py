@@ -25,11 +25,12 @@ from db.incident_store import IncidentStore, VersionConflict
 from db.uow import UnitOfWork
 from workflow import commands
 from workflow.calendars import Calendars
-from workflow.commands import Command, registry
+from workflow.commands import Allowed, Command, allowed_commands, registry
 from workflow.effects import Actor, Event, Outcome
 from workflow.errors import CommandRefused, RefusalCode
 from workflow.model import Importance, Incident, Post
 from workflow.policy import Policy
+from workflow.roles import Role
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,51 @@ class IncidentService:
             if incident is None:
                 raise UnknownIncident(incident_id)
             await self.outbox.card_for_chat(uow, incident, chat_id, locale, now)
+        self._committed()
+
+    async def check_press(
+        self,
+        incident_id: int,
+        person_id: int,
+        kind: type[Command] | None,
+        *,
+        draft_id: int | None = None,
+    ) -> Incident:
+        """Whether this person may press a button for `kind` now (None: only read the
+        incident); raise StepRefused with the guard's reason, as the command would, before
+        any text is asked for. Readers: the centre's roles, and executors of the
+        organisations the incident went to."""
+        now = self._clock.now()
+        async with self._unit() as uow:
+            incident = await uow.incidents.get(incident_id)
+            if incident is None:
+                raise UnknownIncident(incident_id)
+            actor = await self._actor(uow, person_id, now)
+            calendars = await load_calendars(uow.directory, self._calendar_config)
+            try:
+                if kind is None:
+                    _check_reader(incident, actor)
+                    return incident
+                situation = registry.Situation(
+                    incident, actor, now, self.policy, calendars, tuple(calendars.known_orgs or ())
+                )
+                registry.REGISTRY[kind].guard(situation)
+                if draft_id is not None:
+                    allowed = allowed_commands(incident, actor, now, self.policy, calendars)
+                    _check_draft_target(incident, allowed, kind, draft_id)
+            except CommandRefused as refused:
+                events = await uow.incidents.events(incident_id)
+                raise StepRefused(refused, events[-1] if events else None, incident) from None
+        return incident
+
+    async def send_copy(self, incident_id: int, chat_id: int, locale: str | None = None) -> None:
+        """`/incident N`: a read-only copy of the card as it is now, as a message of its own;
+        the chat's working card (if it has one) is left where it is, buttons and all."""
+        now = self._clock.now()
+        async with self._unit(write=True) as uow:
+            if await uow.incidents.get(incident_id) is None:
+                raise UnknownIncident(incident_id)
+            await self.outbox.card_copy(uow, incident_id, chat_id, locale, now)
         self._committed()
 
     async def calendars(self) -> Calendars:
@@ -282,6 +328,26 @@ class IncidentService:
     def _committed(self) -> None:
         if self._on_committed is not None:
             self._on_committed()
+
+
+def _check_reader(incident: Incident, actor: Actor) -> None:
+    if actor.roles - {Role.EXECUTOR}:
+        return  # the centre, managers, responsible officials, administrators
+    if not any(actor.is_executor_of(a.org_code) for a in incident.assignments):
+        raise CommandRefused(RefusalCode.NOT_ASSIGNED, "not routed to the reader's organisation")
+
+
+def _check_draft_target(
+    incident: Incident, allowed: Allowed, kind: type[Command], draft_id: int
+) -> None:
+    """A button about one draft (review, publish): that draft must still be its target."""
+    review = kind is commands.Review
+    if draft_id in (allowed.reviewable if review else allowed.publishable):
+        return
+    if not any(d.id == draft_id for d in incident.drafts):
+        raise CommandRefused(RefusalCode.NO_SUCH_DRAFT, f"no draft {draft_id}")
+    code = RefusalCode.DRAFT_NOT_PENDING if review else RefusalCode.DRAFT_NOT_APPROVED
+    raise CommandRefused(code, f"draft {draft_id} is not waiting for this step")
 
 
 def _is_write_conflict(error: DBAPIError) -> bool:

@@ -18,6 +18,7 @@ from workflow.effects import Addressee, Message
 from workflow.model import Incident
 
 CARD_KEY = "card"
+CARD_COPY_KEY = "card_copy"  # a read-only copy sent as a message: not the chat's card
 # Notices whose whole content the incident's new card shows: not sent separately to a chat
 # that gets the card in the same unit of work (a flood would otherwise double its messages).
 SAID_BY_THE_CARD = frozenset({"incident.detected"})
@@ -97,6 +98,21 @@ class OutboxWriter:
                 return await self.card(uow, chat, incident.id, now)
         viewer = CardChat(chat_id, Audience.VIEWER, None, locale)
         return await self.card(uow, viewer, incident.id, now)
+
+    async def card_copy(
+        self, uow: UnitOfWork, incident_id: int, chat_id: int, locale: str | None, now: datetime
+    ) -> list[int]:
+        """The card drawn read-only into a message of its own (`/incident N`), so the chat's
+        working card keeps its place and its buttons."""
+        return await self.text(
+            uow,
+            chat_id,
+            CARD_COPY_KEY,
+            now,
+            params={"audience": Audience.VIEWER.value, "org_code": None},
+            locale=locale,
+            incident_id=incident_id,
+        )
 
     async def text(
         self,

@@ -20,6 +20,7 @@ from bot.i18n import Translator
 from bot.outbox.render import Rendered
 from bot.services.addressing import Audience
 from bot.services.calendars import CalendarConfig
+from bot.services.outbox_writer import CARD_COPY_KEY
 from bot.services.read_models import CardModel, DirectoryView, Names, ReadModels
 from bot.services.replies import KEYBOARD_PARAM
 from bot.views.buttons import card_buttons
@@ -59,7 +60,8 @@ class OutboxRenderer:
         models: dict[int, CardModel | None] = {}  # each incident read once per batch
         rendered = []
         for row in rows:
-            if row.kind == OutboxKind.CARD.value and row.incident_id is not None:
+            is_card = row.kind == OutboxKind.CARD.value or row.key == CARD_COPY_KEY
+            if is_card and row.incident_id is not None:
                 if row.incident_id not in models:
                     models[row.incident_id] = await self.read_models.card(uow, row.incident_id)
                 rendered.append(
