@@ -7,7 +7,7 @@ import logging
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
-from bot.views.callbacks import CardCb, CloseCb, FlowCb, OrgPickCb, ReturnCb
+from bot.views.callbacks import CardCb, CloseCb, FlowCb, LimitCb, OrgPickCb, ReturnCb
 from handlers.common import Translate
 from handlers.context import Services
 
@@ -32,6 +32,7 @@ async def not_allowed(
 @router.callback_query(ReturnCb.filter())
 @router.callback_query(CloseCb.filter())
 @router.callback_query(FlowCb.filter())
+@router.callback_query(LimitCb.filter())
 async def stale_step(query: CallbackQuery, t: Translate) -> None:
     """A button of a guided step that is over (done, cancelled, or another person's)."""
     await query.answer(t("flow.stale"), show_alert=True)

@@ -16,7 +16,16 @@ from aiogram.types import CallbackQuery, TelegramObject
 
 from bot.services.incidents import NotRegistered, StepRefused, UnknownIncident
 from bot.services.people_service import PersonView
-from bot.views.callbacks import Act, CardCb, CloseCb, OrgPickCb, PickOp, ReasonOp, ReturnCb
+from bot.views.callbacks import (
+    Act,
+    CardCb,
+    CloseCb,
+    LimitCb,
+    OrgPickCb,
+    PickOp,
+    ReasonOp,
+    ReturnCb,
+)
 from handlers.common import chat_of, refusal_text
 from handlers.context import Handler, Services
 from workflow import commands as cmd
@@ -56,7 +65,7 @@ Question = tuple[int, type[cmd.Command] | None, int | None]  # incident, step, d
 def question(data: str) -> Question | None:
     """What a press asks, from its callback data; None: not about an incident's step (a
     guided step's own button, a cancel) or not ours at all (the fallback answers it)."""
-    for parse in (_card, _return, _close, _pick):
+    for parse in (_card, _return, _close, _pick, _limits):
         try:
             found = parse(data)
         except (ValueError, TypeError):
@@ -88,6 +97,10 @@ def _close(data: str) -> Question | None:
 def _pick(data: str) -> Question | None:
     press = OrgPickCb.unpack(data)
     return (press.incident, None, None) if press.op is not PickOp.CANCEL else None
+
+
+def _limits(data: str) -> Question | None:
+    return LimitCb.unpack(data).incident, cmd.SetStageLimits, None
 
 
 class PressGate(BaseMiddleware):
