@@ -98,6 +98,7 @@ def build_services(
         calendar_config,
         default_locale=settings.general.default_locale,
         on_committed=on_committed or wake.set,
+        card_chat_notices=settings.general.card_chat_notices,
     )
     intake_service = IntakeService(incidents, sessions, clock, triage_rules(settings))
     return Services(

@@ -92,6 +92,7 @@ class IncidentService:
         calendar_config: CalendarConfig,
         default_locale: str = "ru",
         on_committed: Callable[[], None] | None = None,
+        card_chat_notices: bool = False,
     ) -> None:
         self._sessions = session_factory
         self._clock = clock
@@ -99,7 +100,7 @@ class IncidentService:
         self._calendar_config = calendar_config
         self._default_locale = default_locale
         self._on_committed = on_committed
-        self.outbox = OutboxWriter(default_locale)
+        self.outbox = OutboxWriter(default_locale, card_chat_notices=card_chat_notices)
 
     def _unit(self, *, write: bool = False) -> UnitOfWork:
         return UnitOfWork(self._sessions, write=write)

@@ -125,3 +125,30 @@ async def test_at_the_due_moment_the_card_says_due_now_not_zero_lateness(
     assert "<b>ПРОСРОЧЕНО</b> направление в организации (п.10): срок был" in await _card(
         sessions, clock, incident.id
     )
+
+
+@pytest.mark.parametrize("card_chat_notices", [False, True])
+async def test_a_chat_holding_the_card_gets_no_notice_the_card_shows_unless_asked(
+    sessions, people, clock, card_chat_notices: bool
+) -> None:
+    from sqlalchemy import select
+
+    from bot.services.incidents import IncidentService
+    from db.models import OutboxRow
+
+    service = IncidentService(
+        sessions, clock, Policy(), MOSCOW_OFFICE, card_chat_notices=card_chat_notices
+    )
+    incident_id = (await service.detect(POST)).incident.id
+    await service.perform(
+        incident_id, people.people["curator"], Route(("roads",), "Дороги", "ул. Ленина")
+    )
+    await service.perform(incident_id, people.people["roads_1"], Take())
+    async with sessions() as session:
+        rows = (await session.execute(select(OutboxRow))).scalars().all()
+    curator = people.telegram["curator"]
+    taken = [r for r in rows if r.key == "incident.taken" and r.chat_id == curator]
+    assert len(taken) == (1 if card_chat_notices else 0)
+    # A notice asking someone to act still goes to a chat that holds the card.
+    routed = [r for r in rows if r.key == "incident.routed"]
+    assert routed
