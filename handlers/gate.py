@@ -68,7 +68,7 @@ def question(data: str) -> Question | None:
     for parse in (_card, _return, _close, _pick, _limits):
         try:
             found = parse(data)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, KeyError):
             continue
         return found
     return None

@@ -1,4 +1,4 @@
-"""п.18 step lengths as the curator types them: Russian step names (or their start), minutes."""
+"""Presses and typed input: п.18 step lengths in Russian, every card button checked at the press."""
 
 from __future__ import annotations
 
@@ -30,3 +30,11 @@ def test_p18_the_old_english_form_still_reads() -> None:
 @pytest.mark.parametrize("text", ["", "согласование", "согласование 0", "отпуск 30", "90"])
 def test_p18_anything_else_is_refused(text: str) -> None:
     assert parse_stage_limits(text, t) is None
+
+
+def test_every_card_button_is_checked_at_the_press() -> None:
+    """A new button must say which step it asks for, or its presses go unchecked."""
+    from bot.views.callbacks import Act
+    from handlers.gate import KIND_OF_ACT
+
+    assert set(Act) - set(KIND_OF_ACT) == set()
