@@ -21,16 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.services.calendars import CalendarConfig, load_calendars
 from bot.services.outbox_writer import OutboxWriter
+from bot.services.presses import check_draft_target, check_reader
 from db.incident_store import IncidentStore, VersionConflict
 from db.uow import UnitOfWork
 from workflow import commands
 from workflow.calendars import Calendars
-from workflow.commands import Allowed, Command, allowed_commands, registry
+from workflow.commands import Command, allowed_commands, registry
 from workflow.effects import Actor, Event, Outcome
 from workflow.errors import CommandRefused, RefusalCode
 from workflow.model import Importance, Incident, Post
 from workflow.policy import Policy
-from workflow.roles import Role
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ class IncidentService:
             calendars = await load_calendars(uow.directory, self._calendar_config)
             try:
                 if kind is None:
-                    _check_reader(incident, actor)
+                    check_reader(incident, actor)
                     return incident
                 situation = registry.Situation(
                     incident, actor, now, self.policy, calendars, tuple(calendars.known_orgs or ())
@@ -169,7 +169,7 @@ class IncidentService:
                 registry.REGISTRY[kind].guard(situation)
                 if draft_id is not None:
                     allowed = allowed_commands(incident, actor, now, self.policy, calendars)
-                    _check_draft_target(incident, allowed, kind, draft_id)
+                    check_draft_target(incident, allowed, kind, draft_id)
             except CommandRefused as refused:
                 events = await uow.incidents.events(incident_id)
                 raise StepRefused(refused, events[-1] if events else None, incident) from None
@@ -329,26 +329,6 @@ class IncidentService:
     def _committed(self) -> None:
         if self._on_committed is not None:
             self._on_committed()
-
-
-def _check_reader(incident: Incident, actor: Actor) -> None:
-    if actor.roles - {Role.EXECUTOR}:
-        return  # the centre, managers, responsible officials, administrators
-    if not any(actor.is_executor_of(a.org_code) for a in incident.assignments):
-        raise CommandRefused(RefusalCode.NOT_ASSIGNED, "not routed to the reader's organisation")
-
-
-def _check_draft_target(
-    incident: Incident, allowed: Allowed, kind: type[Command], draft_id: int
-) -> None:
-    """A button about one draft (review, publish): that draft must still be its target."""
-    review = kind is commands.Review
-    if draft_id in (allowed.reviewable if review else allowed.publishable):
-        return
-    if not any(d.id == draft_id for d in incident.drafts):
-        raise CommandRefused(RefusalCode.NO_SUCH_DRAFT, f"no draft {draft_id}")
-    code = RefusalCode.DRAFT_NOT_PENDING if review else RefusalCode.DRAFT_NOT_APPROVED
-    raise CommandRefused(code, f"draft {draft_id} is not waiting for this step")
 
 
 def _is_write_conflict(error: DBAPIError) -> bool:
