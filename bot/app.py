@@ -42,6 +42,7 @@ from db.engine import create_session_factory
 from db.migrate import upgrade
 from handlers import admin, common, curator, executor, fallback, intake, reports
 from handlers.context import IdentifyMiddleware, Services
+from handlers.gate import PressGate
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ def create_dispatcher(services: Services, storage: BaseStorage) -> Dispatcher:
     identify = IdentifyMiddleware(services)
     dispatcher.message.outer_middleware(identify)
     dispatcher.callback_query.outer_middleware(identify)
+    dispatcher.callback_query.outer_middleware(PressGate())  # every press checked at the press
     dispatcher.include_routers(
         intake.discussion,
         common.early,
@@ -101,6 +103,7 @@ def build_services(
         calendar_config,
         default_locale=settings.general.default_locale,
         on_committed=on_committed or wake.set,
+        card_chat_notices=settings.general.card_chat_notices,
     )
     intake_service = IntakeService(incidents, sessions, clock, triage_rules(settings))
     return Services(

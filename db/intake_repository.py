@@ -166,3 +166,12 @@ class IntakeRepository:
             suggested_orgs=tuple(row.suggested_orgs or ()),
             duplicates=int(row.duplicates),
         )
+
+    async def duplicate_urls(self, incident_id: int) -> tuple[str, ...]:
+        """The addresses of the posts attached to the incident as its repeats, oldest first."""
+        rows = await self._session.execute(
+            select(DuplicatePost.url)
+            .where(DuplicatePost.incident_id == incident_id)
+            .order_by(DuplicatePost.received_at, DuplicatePost.id)
+        )
+        return tuple(str(url) for url in rows.scalars())

@@ -21,6 +21,7 @@ from bot.views.timeline import timeline_text
 from handlers.context import Services
 from workflow.commands import Command as WorkflowCommand
 from workflow.effects import Outcome
+from workflow.errors import RefusalCode
 from workflow.roles import Role
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class HasRole(Filter):
 async def refusal_text(services: Services, refused: StepRefused, t: Translate) -> str:
     text = t(f"refusal.{refused.code.value}", **_safe(refused.refusal.params))
     event = refused.last_event
+    if refused.code in _NOT_YOURS:
+        return text  # who did what on an incident that is not theirs is not their business
     if event is not None and event.actor_id is not None:
         who = await services.people.person(event.actor_id)
         text += "\n" + t(
@@ -54,6 +57,9 @@ async def refusal_text(services: Services, refused: StepRefused, t: Translate) -
             at=local_time(event.at, services.centre_tz()),
         )
     return text
+
+
+_NOT_YOURS = frozenset({RefusalCode.NOT_ASSIGNED, RefusalCode.NOT_ALLOWED})
 
 
 def _safe(params: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.views.callbacks import CardCb, CloseCb, FlowCb, FlowOp, OrgPickCb, ReturnCb
+from bot.views.callbacks import CardCb, CloseCb, FlowCb, FlowOp, LimitCb, OrgPickCb, ReturnCb
 from handlers.common import Translate
 from handlers.context import Services
 from handlers.executor import SENT_DRAFT
@@ -45,6 +45,7 @@ async def draft_gone(query: CallbackQuery, state: FSMContext, t: Translate) -> N
 @router.callback_query(ReturnCb.filter())
 @router.callback_query(CloseCb.filter())
 @router.callback_query(FlowCb.filter())
+@router.callback_query(LimitCb.filter())
 async def stale_step(query: CallbackQuery, t: Translate) -> None:
     """A button of a guided step that is over (done, cancelled, or another person's)."""
     await query.answer(t("flow.stale"), show_alert=True)

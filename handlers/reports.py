@@ -40,7 +40,7 @@ async def today(message: Message, services: Services, t: Translate) -> None:
 
 @router.message(Command("incident"))
 async def incident_command(
-    message: Message, command: CommandObject, services: Services, t: Translate
+    message: Message, command: CommandObject, services: Services, locale: str, t: Translate
 ) -> None:
     argument = (command.args or "").strip().lstrip("№#")
     if not argument.isdigit():
@@ -51,8 +51,8 @@ async def incident_command(
     if model is None:
         await message.answer(t("error.incident_gone", id=incident_id))
         return
-    try:
-        await services.incidents.show_card(incident_id, message.chat.id)
+    try:  # a copy of its own: the chat's working card keeps its place and its buttons
+        await services.incidents.send_copy(incident_id, message.chat.id, locale)
     except UnknownIncident:
         await message.answer(t("error.incident_gone", id=incident_id))
         return

@@ -21,11 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.services.calendars import CalendarConfig, load_calendars
 from bot.services.outbox_writer import OutboxWriter
+from bot.services.presses import check_draft_target, check_reader
 from db.incident_store import IncidentStore, VersionConflict
 from db.uow import UnitOfWork
 from workflow import commands
 from workflow.calendars import Calendars
-from workflow.commands import Command, registry
+from workflow.commands import Command, allowed_commands, registry
 from workflow.effects import Actor, Event, Outcome
 from workflow.errors import CommandRefused, RefusalCode
 from workflow.model import Importance, Incident, Post
@@ -91,6 +92,7 @@ class IncidentService:
         calendar_config: CalendarConfig,
         default_locale: str = "ru",
         on_committed: Callable[[], None] | None = None,
+        card_chat_notices: bool = False,
     ) -> None:
         self._sessions = session_factory
         self._clock = clock
@@ -98,7 +100,7 @@ class IncidentService:
         self._calendar_config = calendar_config
         self._default_locale = default_locale
         self._on_committed = on_committed
-        self.outbox = OutboxWriter(default_locale)
+        self.outbox = OutboxWriter(default_locale, card_chat_notices=card_chat_notices)
 
     def _unit(self, *, write: bool = False) -> UnitOfWork:
         return UnitOfWork(self._sessions, write=write)
@@ -136,6 +138,51 @@ class IncidentService:
             if incident is None:
                 raise UnknownIncident(incident_id)
             await self.outbox.card_for_chat(uow, incident, chat_id, locale, now)
+        self._committed()
+
+    async def check_press(
+        self,
+        incident_id: int,
+        person_id: int,
+        kind: type[Command] | None,
+        *,
+        draft_id: int | None = None,
+    ) -> Incident:
+        """Whether this person may press a button for `kind` now (None: only read the
+        incident); raise StepRefused with the guard's reason, as the command would, before
+        any text is asked for. Readers: the centre's roles, and executors of the
+        organisations the incident went to."""
+        now = self._clock.now()
+        async with self._unit() as uow:
+            incident = await uow.incidents.get(incident_id)
+            if incident is None:
+                raise UnknownIncident(incident_id)
+            actor = await self._actor(uow, person_id, now)
+            calendars = await load_calendars(uow.directory, self._calendar_config)
+            try:
+                if kind is None:
+                    check_reader(incident, actor)
+                    return incident
+                situation = registry.Situation(
+                    incident, actor, now, self.policy, calendars, tuple(calendars.known_orgs or ())
+                )
+                registry.REGISTRY[kind].guard(situation)
+                if draft_id is not None:
+                    allowed = allowed_commands(incident, actor, now, self.policy, calendars)
+                    check_draft_target(incident, allowed, kind, draft_id)
+            except CommandRefused as refused:
+                events = await uow.incidents.events(incident_id)
+                raise StepRefused(refused, events[-1] if events else None, incident) from None
+        return incident
+
+    async def send_copy(self, incident_id: int, chat_id: int, locale: str | None = None) -> None:
+        """`/incident N`: a read-only copy of the card as it is now, as a message of its own;
+        the chat's working card (if it has one) is left where it is, buttons and all."""
+        now = self._clock.now()
+        async with self._unit(write=True) as uow:
+            if await uow.incidents.get(incident_id) is None:
+                raise UnknownIncident(incident_id)
+            await self.outbox.card_copy(uow, incident_id, chat_id, locale, now)
         self._committed()
 
     async def calendars(self) -> Calendars:

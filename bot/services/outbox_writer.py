@@ -18,14 +18,30 @@ from workflow.effects import Addressee, Message
 from workflow.model import Incident
 
 CARD_KEY = "card"
+CARD_COPY_KEY = "card_copy"  # a read-only copy sent as a message: not the chat's card
 # Notices whose whole content the incident's new card shows: not sent separately to a chat
 # that gets the card in the same unit of work (a flood would otherwise double its messages).
 SAID_BY_THE_CARD = frozenset({"incident.detected"})
+# Notices that only inform (nobody must act on them now) and that the card, redrawn in the
+# same unit of work, shows: not sent to a chat that holds the card, unless the setting
+# `CARD_CHAT_NOTICES` asks for them. A notice asking someone to act always goes.
+INFORMATION_ON_THE_CARD = frozenset(
+    {
+        "incident.taken",
+        "draft.published",
+        "incident.stage_limits_set",
+        "incident.importance_changed",
+        "incident.closed_no_answer",
+    }
+)
 
 
 class OutboxWriter:
-    def __init__(self, default_locale: str) -> None:
+    def __init__(self, default_locale: str, *, card_chat_notices: bool = False) -> None:
         self.default_locale = default_locale
+        self.said_by_the_card = SAID_BY_THE_CARD | (
+            frozenset() if card_chat_notices else INFORMATION_ON_THE_CARD
+        )
 
     async def messages(
         self,
@@ -45,7 +61,7 @@ class OutboxWriter:
                 if recipient.chat_id in exclude_chats:
                     continue
                 if (
-                    message.key in SAID_BY_THE_CARD
+                    message.key in self.said_by_the_card
                     and message.incident_id is not None
                     and uow.outbox.wrote_card(message.incident_id, recipient.chat_id)
                 ):
@@ -97,6 +113,21 @@ class OutboxWriter:
                 return await self.card(uow, chat, incident.id, now)
         viewer = CardChat(chat_id, Audience.VIEWER, None, locale)
         return await self.card(uow, viewer, incident.id, now)
+
+    async def card_copy(
+        self, uow: UnitOfWork, incident_id: int, chat_id: int, locale: str | None, now: datetime
+    ) -> list[int]:
+        """The card drawn read-only into a message of its own (`/incident N`), so the chat's
+        working card keeps its place and its buttons."""
+        return await self.text(
+            uow,
+            chat_id,
+            CARD_COPY_KEY,
+            now,
+            params={"audience": Audience.VIEWER.value, "org_code": None},
+            locale=locale,
+            incident_id=incident_id,
+        )
 
     async def text(
         self,

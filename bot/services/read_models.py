@@ -58,6 +58,7 @@ class DirectoryView:
 class CardModel:
     incident: Incident
     flags: tuple[str, ...] = ()  # intake's hints, e.g. "possible_p21"
+    duplicates: tuple[str, ...] = ()  # addresses of the posts attached as its repeats
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,7 @@ class ReadModels:
         if found is None:
             return None
         incident, flags = found
-        return CardModel(incident, flags)
+        return CardModel(incident, flags, await uow.intake.duplicate_urls(incident_id))
 
     async def timeline(self, uow: UnitOfWork, incident_id: int) -> TimelineModel | None:
         incident = await uow.incidents.get(incident_id)

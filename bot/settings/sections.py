@@ -99,6 +99,11 @@ class GeneralSection(BaseModel):
 
     default_locale: str = Field(DEFAULT_LOCALE, alias="DEFAULT_LOCALE")
     log_level: str = Field("INFO", alias="LOG_LEVEL", description=", ".join(LOG_LEVELS))
+    card_chat_notices: bool = Field(
+        False,
+        alias="CARD_CHAT_NOTICES",
+        description="also send a chat that holds the card the notices its card already shows",
+    )
 
     @field_validator("default_locale")
     @classmethod

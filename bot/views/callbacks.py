@@ -83,3 +83,16 @@ class FlowCb(CallbackData, prefix="f"):
     """Finishing or abandoning a guided step (a draft being composed, a comment asked)."""
 
     op: FlowOp
+
+
+class LimitOp(StrEnum):
+    NEXT = "n"  # the step's next common length
+    CONFIRM = "c"
+
+
+class LimitCb(CallbackData, prefix="l"):
+    """Choosing the п.18 step lengths: each press moves one step to its next common value."""
+
+    incident: int
+    op: LimitOp
+    step: int = 0  # index into the stage-limit fields

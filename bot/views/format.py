@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 Translate = Callable[..., str]  # (key, **params) -> text in the reader's language
@@ -20,14 +20,6 @@ def shorten(text: str, limit: int) -> tuple[str, bool]:
         return text, False
     cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
     return cut + "…", True
-
-
-def format_working(delta: timedelta, t: Translate) -> str:
-    minutes = max(0, int(delta.total_seconds() // 60))
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return t("time.hours_minutes", hours=hours, minutes=minutes)
-    return t("time.minutes", minutes=minutes)
 
 
 def local_time(moment: datetime, tz: ZoneInfo) -> str:

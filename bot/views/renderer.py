@@ -9,9 +9,7 @@ incident once.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,12 +18,13 @@ from bot.i18n import Translator
 from bot.outbox.render import Rendered
 from bot.services.addressing import Audience
 from bot.services.calendars import CalendarConfig
-from bot.services.read_models import CardModel, DirectoryView, Names, ReadModels
+from bot.services.outbox_writer import CARD_COPY_KEY
+from bot.services.read_models import CardModel, DirectoryView, ReadModels
 from bot.services.replies import KEYBOARD_PARAM
 from bot.views.buttons import card_buttons
 from bot.views.card import render_card_text
-from bot.views.format import e, local_time
 from bot.views.keyboard import card_keyboard, markup
+from bot.views.words import readable
 from db.models import OutboxRow
 from db.outbox_repository import OutboxKind
 from db.uow import UnitOfWork
@@ -59,7 +58,8 @@ class OutboxRenderer:
         models: dict[int, CardModel | None] = {}  # each incident read once per batch
         rendered = []
         for row in rows:
-            if row.kind == OutboxKind.CARD.value and row.incident_id is not None:
+            is_card = row.kind == OutboxKind.CARD.value or row.key == CARD_COPY_KEY
+            if is_card and row.incident_id is not None:
                 if row.incident_id not in models:
                     models[row.incident_id] = await self.read_models.card(uow, row.incident_id)
                 rendered.append(
@@ -96,11 +96,11 @@ class OutboxRenderer:
             incident,
             directory.names,
             now,
-            directory.calendars,
             directory.tz(org_code),
             t,
             full_text=full_text,
             flags=model.flags,
+            duplicates=model.duplicates,
         )
         audience = Audience(params.get("audience") or Audience.CENTRE.value)
         actions = card_buttons(
@@ -125,58 +125,21 @@ class OutboxRenderer:
     ) -> Rendered:
         spec = params.get(KEYBOARD_PARAM)
         params = {name: value for name, value in params.items() if name != KEYBOARD_PARAM}
-        values = format_params(params, directory.names, directory.tz(params.get("org_code")))
-        kind_prefix = "deadline.kind" if key.startswith("deadline.") else "draft.kind"
-        for name, prefix in (
-            ("kind", kind_prefix),
-            ("importance", "importance"),
-            ("reason", "no_answer"),
-            ("source", "source"),
-            ("publisher", "publisher"),
-        ):
-            if isinstance(params.get(name), str):
-                values[name] = self.translator.text(f"{prefix}.{params[name]}", locale)
-        if isinstance(params.get("reasons"), list):  # п.14 reasons: translated, not names
-            values["reasons"] = "; ".join(
-                self.translator.text(f"reason.{reason}", locale) for reason in params["reasons"]
-            )
+
+        def t(name: str, /, **values: Any) -> str:
+            return self.translator.render(name, values, locale)
+
+        key = spoken_key(key, params)
+        values = readable(key, params, t, directory.names, directory.tz(params.get("org_code")))
         if incident_id is not None:
             values.setdefault("incident_id", incident_id)
-        keyboard = None
-        if spec:
-
-            def t(name: str, /, **values: Any) -> str:
-                return self.translator.render(name, values, locale)
-
-            keyboard = markup(spec, t)
+        keyboard = markup(spec, t) if spec else None
         return Rendered(self.translator.render(key, values, locale), keyboard)
 
 
-def format_params(params: Mapping[str, Any], names: Names, tz: ZoneInfo) -> dict[str, Any]:
-    """Make workflow parameters readable: local times, organisation names, escaped text."""
-    values: dict[str, Any] = {}
-    for name, value in params.items():
-        if value is None:
-            values[name] = "—"
-        elif name.endswith("_at") and isinstance(value, str):
-            try:
-                values[name] = local_time(datetime.fromisoformat(value), tz)
-            except ValueError:
-                values[name] = e(value)
-        elif isinstance(value, list | tuple) and all(isinstance(v, dict) for v in value):
-            # Digest rows: organisation and count.
-            values[name] = (
-                "; ".join(
-                    f"{e(names.org(str(v.get('org_code'))))}: {v.get('overdue')}" for v in value
-                )
-                or "—"
-            )
-        elif isinstance(value, list | tuple):
-            values[name] = ", ".join(e(names.org(str(v))) for v in value) or "—"
-        elif isinstance(value, str):
-            values[name] = e(value)
-        else:
-            values[name] = value
-    if params.get("org_code"):
-        values["org"] = e(names.org(str(params["org_code"])))
-    return values
+def spoken_key(key: str, params: Mapping[str, Any]) -> str:
+    """An overdue alert at the very moment of the deadline says "срок сейчас", not
+    "просрочка 0 мин"."""
+    if key.startswith("deadline.overdue") and params.get("overdue_minutes") == 0:
+        return "deadline.due_now"
+    return key

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.read_models import TimelineModel
 from bot.views.format import Translate, e
+from bot.views.words import readable
 from workflow.timeline import format_timeline, timeline
 
 MESSAGE_BUDGET = 3800  # leave room under Telegram's 4096 for the header
@@ -28,22 +29,13 @@ def timeline_text(model: TimelineModel, t: Translate, now: datetime, tz: ZoneInf
     incident = model.incident
     names = model.directory.names
     entries = timeline(incident, model.events, model.directory.calendars, now=now)
-    by_time = {entry.at: entry.actor_id for entry in entries}
 
     def translate(key: str, params: Mapping[str, Any]) -> str:
-        values = {k: e(v) if isinstance(v, str) else v for k, v in dict(params).items()}
-        if key.startswith("timeline.deadline") and "kind" in params:
-            values["kind"] = t(f"deadline.kind.{params['kind']}")
-        if params.get("org_code"):
-            values["org"] = e(names.org(params["org_code"]))
-        if params.get("org_codes"):
-            values["orgs"] = ", ".join(e(names.org(c)) for c in params["org_codes"])
-        return t(key, **values)
+        return t(key, **readable(key, params, t, names, tz))
 
     lines = format_timeline(entries, translate, tz)
-    actors = [by_time.get(entry.at) for entry in entries]
     rendered = [
-        line + (f" — {e(names.people.get(actor, ''))}" if actor else "")
-        for line, actor in zip(lines, actors, strict=True)
+        line + (t("timeline.by", name=e(names.person(entry.actor_id))) if entry.actor_id else "")
+        for line, entry in zip(lines, entries, strict=True)
     ]
     return fit(t("timeline.header", id=incident.id), rendered, t)

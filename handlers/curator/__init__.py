@@ -11,7 +11,7 @@ from aiogram.types import Message
 
 from handlers.common import HasRole, say
 from handlers.context import Services
-from handlers.curator import card_actions, review, routing
+from handlers.curator import card_actions, limits, review, routing
 from handlers.curator.states import AskCurator
 from workflow.roles import CURATOR_ROLES
 
@@ -21,7 +21,9 @@ unexpected = Router(name=__name__ + ".unexpected")
 unexpected.message.filter(HasRole(*CURATOR_ROLES))
 
 router = Router(name=__name__)
-router.include_routers(routing.router, review.router, card_actions.router, unexpected)
+router.include_routers(
+    routing.router, review.router, card_actions.router, limits.router, unexpected
+)
 
 
 @unexpected.message(AskCurator.topic_location)

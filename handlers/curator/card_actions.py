@@ -1,9 +1,7 @@
-"""Card actions: importance (п.17), closing without an answer (п.21), reopening, stage
-limits (п.18)."""
+"""Card actions: importance (п.17), closing without an answer (п.21), reopening. The stage
+limits (п.18) are in limits.py."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
@@ -16,7 +14,7 @@ from handlers.common import HasRole, Translate, ask_for_text, perform, say, tell
 from handlers.context import Services
 from handlers.curator.states import AskCurator
 from workflow import commands as cmd
-from workflow.model import Importance, NoAnswerReason, StageLimits
+from workflow.model import Importance, NoAnswerReason
 from workflow.roles import CURATOR_ROLES
 
 router = Router(name=__name__)
@@ -114,58 +112,3 @@ async def reopen(
     ):
         await state.clear()
         await say(services, message, locale, "done.reopened", id=data["incident"])
-
-
-STAGE_FIELDS = ("respond", "reroute", "draft_margin", "review", "resubmit", "publish")
-
-
-@router.callback_query(CardCb.filter(F.act == Act.LIMITS))
-async def ask_limits(
-    query: CallbackQuery,
-    callback_data: CardCb,
-    state: FSMContext,
-    services: Services,
-    locale: str,
-) -> None:
-    prompt = ("ask.stage_limits", {"id": callback_data.incident, "fields": ", ".join(STAGE_FIELDS)})
-    await ask_for_text(
-        query,
-        state,
-        AskCurator.stage_limits,
-        services,
-        locale,
-        prompt,
-        incident=callback_data.incident,
-    )
-
-
-def parse_stage_limits(text: str) -> StageLimits | None:
-    """`review=60 publish=120` (minutes) → StageLimits; None if anything is off."""
-    values: dict[str, timedelta] = {}
-    for part in text.replace(",", " ").split():
-        name, sep, minutes = part.partition("=")
-        if not sep or name not in STAGE_FIELDS or not minutes.isdigit():
-            return None
-        values[name] = timedelta(minutes=int(minutes))
-    return StageLimits(**values) if values else None
-
-
-@router.message(AskCurator.stage_limits, F.text)
-async def stage_limits(
-    message: Message,
-    state: FSMContext,
-    services: Services,
-    person: PersonView,
-    locale: str,
-    t: Translate,
-) -> None:
-    limits = parse_stage_limits(message.text or "")
-    if limits is None:
-        await say(
-            services, message, locale, "ask.stage_limits_format", fields=", ".join(STAGE_FIELDS)
-        )
-        return
-    data = await state.get_data()
-    if await perform(message, services, person, t, data["incident"], cmd.SetStageLimits(limits)):
-        await state.clear()
-        await say(services, message, locale, "done.stage_limits", id=data["incident"])

@@ -110,7 +110,7 @@ async def test_second_take_on_a_stale_card_names_who_took_it(world: BotWorld) ->
     )
     await world.until(lambda: second in world.fake.callback_answers)
     answer = _answer(world, second)
-    assert "уже взял" in answer and "Дорогин Пётр" in answer
+    assert "уже в работе" in answer and "Дорогин Пётр" in answer
     holders = [a.holder_id for a in (await world.service.get(incident_id)).assignments]
     assert holders == [await _person(world, "roads1")]
 

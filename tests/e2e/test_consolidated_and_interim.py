@@ -3,6 +3,8 @@ followed by the final one (п.18)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.e2e.flows import approve_latest, compose, publish, route
 from tests.e2e.harness import CURATOR, PARKS_1, PARKS_CHAT, ROADS_1, ROADS_CHAT, BotWorld
 from workflow.model import DeadlineKind, DraftKind, IncidentStatus
@@ -70,9 +72,28 @@ async def test_p18_interim_answer_then_final_answer(world: BotWorld) -> None:
     card = world.card(CURATOR, incident.id)
     assert card is not None
     world.press(CURATOR, card, "button.limits", CURATOR)
-    await world.wait_bot_text(CURATOR, "сроки этапов в минутах")
-    world.fake.user_message(CURATOR, "review=90 publish=120")
-    await world.wait_bot_text(CURATOR, "Сроки этапов по инциденту")
+    prompt = await world.wait_bot_text(CURATOR, "сроки этапов до окончательного ответа")
+    step = "согласование: по регламенту"  # the steps by their Russian names
+    data = next(
+        b.callback_data for b in world.fake.buttons(CURATOR, prompt.message_id) if b.text == step
+    )
+    for shown in ("согласование: 30 мин", "согласование: 1 ч"):  # each press: the next value
+        world.fake.press_button(CURATOR, prompt.message_id, str(data), user_id=CURATOR)
+        await world.until(
+            lambda shown=shown: (
+                shown in [b.text for b in world.fake.buttons(CURATOR, prompt.message_id)]
+            )
+        )
+    world.press(CURATOR, world.fake.message(CURATOR, prompt.message_id), "button.confirm", CURATOR)
+    await world.until(
+        lambda: (
+            world.fake.callback_answers
+            and any(
+                "Сроки этапов по инциденту" in str(a.get("text"))
+                for a in world.fake.callback_answers.values()
+            )
+        )
+    )
 
     await compose(
         world,
@@ -87,4 +108,4 @@ async def test_p18_interim_answer_then_final_answer(world: BotWorld) -> None:
     stored = await world.service.get(incident.id)
     assert stored.status is IncidentStatus.ANSWERED
     assert [d.kind for d in stored.drafts] == [DraftKind.INTERIM, DraftKind.ANSWER]
-    assert stored.stage_limits is not None and stored.stage_limits.review is not None
+    assert stored.stage_limits is not None and stored.stage_limits.review == timedelta(hours=1)

@@ -26,7 +26,8 @@ Adding a step of the regulation
    is no target). If a button needs the targets, add them to `Allowed` in `allowed.py`.
 4. Its handler: a button (`bot/views/callbacks.Act`) mapped from `Allowed` in
    bot/views/buttons.py, and the handler that builds the command object and calls
-   `IncidentService.perform(incident_id, person_id, command)`.
+   `IncidentService.perform(incident_id, person_id, command)`; and the button's step in
+   `handlers/gate.py` (`KIND_OF_ACT`), which checks every press before its handler runs.
 5. Its texts, in both locales/{ru,en}/LC_MESSAGES/messages.po: `event.<NAME>` (timeline,
    refusals), `button.<act>`, `done.<...>`, and the keys of the messages it sends.
 6. Tests: the rule in tests/workflow, a rule in tests/workflow/test_state_machine.py (the
