@@ -83,3 +83,15 @@ class FlowCb(CallbackData, prefix="f"):
     """Finishing or abandoning a guided step (a draft being composed, a comment asked)."""
 
     op: FlowOp
+
+
+class PageOp(StrEnum):
+    DONE = "d"  # a page duty done: the report sent, the administrator removed
+    BLOCK = "b"  # blacklist an incident's author on its page (п.21 on an official page)
+
+
+class PageCb(CallbackData, prefix="pg"):
+    """The buttons of the official pages' duties (docs/pages.md)."""
+
+    op: PageOp
+    id: int  # a duty's id (DONE) or an incident's (BLOCK)

@@ -70,6 +70,8 @@ def render_card_text(
     lines.append(f"<blockquote>{e(text)}</blockquote>")
     if "possible_p21" in flags:  # a hint from intake; the curator decides (п.21)
         lines.append(t("card.possible_p21"))
+    if "blacklisted_author" in flags:  # on the page's blacklist (bot/pages/intake.py)
+        lines.append(t("pages.card_blacklisted"))
     if incident.topic or incident.location:
         lines.append(
             t(
