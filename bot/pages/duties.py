@@ -94,7 +94,7 @@ class PageDuties:
             subject = snapshot.person(duty.subject_id) if duty.subject_id else None
             params = duty_params(page, settled, subject.full_name if subject else None)
             params[KEYBOARD_PARAM] = [[button(_done(duty.id), key="pages.button.done")]]
-            key = f"pages.duty.{duty.kind.value}"
+            key = f"pages.duty.{duty.kind.value}" + (f".{duty.change}" if duty.change else "")
             message = Message(page_owner(page, centre_code), key, params)
             held.append((message, quiet_until(calendar, now, Importance.NORMAL, self._alerts)))
         for duty in await uow.pages.due_duties(now):
