@@ -133,6 +133,7 @@ class PageRepository:
         row = await self._session.get(Page, page_id)
         if row is not None:
             row.active = False
+            row.from_file = False  # removed by hand: an import does not bring it back
             await self._session.flush()
 
     async def remove_admin(self, page_id: int, person_id: int) -> None:

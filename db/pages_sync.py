@@ -8,7 +8,7 @@ calendar within a minute, bot/pages/duties.py):
   report clocks start (001 п.3.3.2, п.3.2.4). The first import that brings pages at all
   loads an existing registry, so it starts none;
 - a page added by `/page_add` is not the file's: an import leaves it alone until the file
-  lists it;
+  lists it; a page removed by `/page_remove` stays removed even while the file lists it;
 - an authorised person of a page who is now deactivated (left): the page's responsible
   official must take them off the page's administrators (001 п.3), once per page and person.
 """
@@ -72,6 +72,12 @@ async def sync_pages(
             "from_file": True,
         }
         row = rows.get(url)
+        if row is not None and not row.active and not row.from_file:
+            report.notes.append(
+                f"page {url} was removed with /page_remove but the file still lists it: "
+                "it stays removed (take it out of the file, or add it again with /page_add)"
+            )
+            continue
         created = row is None or not row.active
         if row is None:
             rows[url] = row = Page(url=url, active=True, **values)

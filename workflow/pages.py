@@ -18,6 +18,8 @@ from typing import Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from workflow.calendars import Calendar
+
 
 class Network(StrEnum):
     VK = "vk"
@@ -108,9 +110,14 @@ def duty_due(
     return calendar.add_working_days(started, lengths.days(kind))
 
 
-def duty_reminder_at(started: datetime, due: datetime) -> datetime:
-    """Half-way between the start and the due moment (the same share as any deadline)."""
-    return started + (due - started) / 2
+def duty_reminder_at(
+    calendar: Calendar, started: datetime, due: datetime, share: float | None
+) -> datetime:
+    """When `share` of the duty's working time is gone (as for any deadline's reminder);
+    the due moment itself when reminders are off."""
+    if share is None:
+        return due
+    return calendar.add(started, calendar.elapsed(started, due) * share)
 
 
 # --- the working week -------------------------------------------------------------------------

@@ -85,7 +85,7 @@ class PageDuties:
             calendar = cast(WorkingCalendar, calendars.for_org(page.org_code))
             started = duty.started_at or now
             due = duty_due(calendar, started, duty.kind, self._policy.lengths)
-            reminder = duty_reminder_at(started, due)
+            reminder = duty_reminder_at(calendar, started, due, self._alerts.reminder_share)
             await uow.pages.set_duty_clock(
                 duty.id, started_at=started, due_at=due, alert_stage=0, next_alert_at=reminder
             )
