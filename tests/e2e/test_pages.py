@@ -1,0 +1,72 @@
+"""Official pages end to end: a manager's /pages shows the registry, and the Thursday quota
+reminder reaches the page's responsible official through the fake Bot API (the pages job
+run on a clock moved to Thursday, writing into the bot's database)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.pages.jobs import PageJobs
+from bot.services.calendars import CalendarConfig
+from db.engine import create_session_factory
+from tests.e2e import harness
+from tests.e2e.harness import MANAGER, ROADS_1, BotWorld
+from workflow.alerts import AlertPolicy
+from workflow.calendar import CalendarOverrides
+from workflow.pages import PagePolicy
+
+PAGES = """
+pages:
+  - organisation: roads
+    network: vk
+    url: https://vk.com/club218765432
+    vk_group_id: 218765432
+    responsible: roads1
+    authorised: [roads2]
+    state_mark: true
+    weekly_quota: 3
+  - organisation: parks
+    network: ok
+    url: https://ok.ru/group/70000001
+    kind: head
+    responsible: parks1
+"""
+
+
+@pytest.fixture
+async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[BotWorld]:
+    monkeypatch.setattr(harness, "DIRECTORY", harness.DIRECTORY + PAGES)
+    world = BotWorld(tmp_path)
+    await world.start()
+    try:
+        yield world
+    finally:
+        await world.stop()
+
+
+async def test_manager_sees_the_registry_and_the_thursday_reminder_arrives(
+    world: BotWorld,
+) -> None:
+    world.fake.user_message(MANAGER, "/pages")
+    registry = await world.wait_bot_text(MANAGER, "Реестр официальных страниц")
+    text = registry.content or ""
+    assert "https://vk.com/club218765432" in text and "https://ok.ru/group/70000001" in text
+    assert "Управление дорожного хозяйства" in text and "Дорогин Пётр" in text
+
+    assert world.engine is not None
+    thursday = ManualClock(datetime(2026, 5, 21, 9, 0, tzinfo=ZoneInfo("Europe/Moscow")))
+    config = CalendarConfig("Europe/Moscow", "mon-fri 09:00-18:00", True, CalendarOverrides())
+    jobs = PageJobs(
+        create_session_factory(world.engine), thursday, config, PagePolicy(), AlertPolicy()
+    )
+    assert await jobs.run() == 2  # both pages have nothing this week
+    assert await jobs.run() == 0  # once
+    reminder = await world.wait_bot_text(ROADS_1, "0 публикаций из 3")
+    assert "https://vk.com/club218765432" in (reminder.content or "")
+    assert "нужно ещё 3" in (reminder.content or "")
