@@ -119,3 +119,20 @@ def test_pro_rata_share_counts_the_working_days_gone() -> None:
     assert expected_by(5, monday, date(2026, 5, 21), Weekdays()) == 3
     assert expected_by(10, monday, date(2026, 5, 21), Weekdays(19)) == 5  # 2 of 4 gone
     assert expected_by(3, monday, monday, Weekdays()) == 0
+
+
+def test_pages_settings_override_quotas_and_lengths(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import Settings, SettingsError, load_settings
+    from workflow.pages import PageKind
+
+    monkeypatch.setenv("PAGES_QUOTAS", "administration=7; card=1")
+    monkeypatch.setenv("PAGES_REMINDER_WEEKDAY", "wed")
+    monkeypatch.setenv("PAGES_REPORT_REGION_DAYS", "4")
+    policy = Settings().pages.policy()
+    assert policy.quota(PageKind.ADMINISTRATION, None) == 7
+    assert policy.quota(PageKind.HEAD, None) == 5  # the default stays
+    assert policy.quota(PageKind.CARD, 2) == 2  # a page's own quota wins
+    assert (policy.reminder_weekday, policy.lengths.report_region) == (2, 4)
+    monkeypatch.setenv("PAGES_QUOTAS", "village=3")
+    with pytest.raises(SettingsError, match="PAGES_QUOTAS"):
+        load_settings()
