@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Organisation
 from db.models_pages import Page, PageAdmin, PageBlacklist, PageDuty, PageNotice, PagePost
+from db.pages_sync import departed_admins, page_links
 from workflow.pages import DutyKind, Network, PageKind
 
 
@@ -282,6 +283,11 @@ class PageRepository:
         row.state, row.done_at, row.done_by, row.next_alert_at = "done", now, person_id, None
         await self._session.flush()
         return True
+
+    async def record_departed_admins(self) -> int:
+        """A removal duty for each authorised person of a page who is deactivated, however
+        that happened (an import records them itself, db/pages_sync.py)."""
+        return await departed_admins(self._session, await page_links(self._session))
 
     # --- notices sent once ----------------------------------------------------------------
 

@@ -78,6 +78,7 @@ class PageDuties:
         centre = snapshot.centre()
         centre_code = centre.code if centre else None
         held: list[tuple[Message, datetime]] = []
+        await uow.pages.record_departed_admins()  # a deactivation by any path, not only import
         for duty in await uow.pages.unsettled_duties():
             page = await uow.pages.page(duty.page_id)
             if page is None:

@@ -135,3 +135,18 @@ async def test_p3_a_deactivated_page_administrator_produces_the_removal_request(
     await pages.complete_duty(await person(sessions, "roads_head"), duty.id)
     async with sessions() as session:
         assert list(await session.scalars(select(PageAdmin.person_id))) == []
+
+
+async def test_p3_a_person_deactivated_by_any_path_is_seen_by_the_job(
+    registry, sessions, jobs, clock
+) -> None:
+    from sqlalchemy import update
+
+    from db.models import Person
+
+    async with sessions() as session, session.begin():
+        await session.execute(update(Person).where(Person.key == "roads1").values(active=False))
+    await jobs.run()
+    await jobs.run()
+    [request] = await outbox(sessions, "pages.duty.remove_admin")
+    assert (request.chat_id, request.params["subject"]) == (ROADS_HEAD, "Мостов Иван")
