@@ -20,6 +20,7 @@ from bot.services.outbox_writer import OutboxWriter
 from bot.services.replies import KEYBOARD_PARAM
 from bot.views.callbacks import PageCb, PageOp
 from bot.views.keyboard import button
+from db.directory_snapshot import DirectorySnapshot
 from db.outbox_repository import Priority
 from db.pages_repository import DutyView, PageView
 from db.uow import UnitOfWork
@@ -34,14 +35,17 @@ STAGE_REMINDED = 1
 STAGE_OVERDUE = 2
 
 
-def page_owner(page: PageView, centre_code: str | None) -> Addressee:
-    """Who answers for a page: its responsible official, else its organisation's, else
-    (the centre's own pages) the curators."""
-    if page.responsible_id is not None:
-        return Addressee.person(page.responsible_id)
-    if page.org_code == centre_code:
-        return Addressee.curators()
-    return Addressee.organisation(page.org_code, Role.RESPONSIBLE)
+def page_owner(page: PageView, directory: DirectorySnapshot) -> Addressee:
+    """Who answers for a page: its responsible official (while active), else its
+    organisation's responsible officials, else the curators (nothing waits on nobody)."""
+    person = directory.person(page.responsible_id) if page.responsible_id else None
+    if person is not None and person.active:
+        return Addressee.person(person.id)
+    centre = directory.centre()
+    own_org = centre is None or page.org_code != centre.code
+    if own_org and directory.people_with_roles([Role.RESPONSIBLE], page.org_code):
+        return Addressee.organisation(page.org_code, Role.RESPONSIBLE)
+    return Addressee.curators()
 
 
 def duty_params(page: PageView, duty: DutyView, subject: str | None) -> JSONDict:
@@ -75,8 +79,6 @@ class PageDuties:
         """Settle new duties and fire what is due; returns the number of outbox rows."""
         calendars = await load_calendars(uow.directory, self._config)
         snapshot = await uow.directory.snapshot()
-        centre = snapshot.centre()
-        centre_code = centre.code if centre else None
         held: list[tuple[Message, datetime]] = []
         await uow.pages.record_departed_admins()  # a deactivation by any path, not only import
         for duty in await uow.pages.unsettled_duties():
@@ -96,7 +98,7 @@ class PageDuties:
             params = duty_params(page, settled, subject.full_name if subject else None)
             params[KEYBOARD_PARAM] = [[button(_done(duty.id), key="pages.button.done")]]
             key = f"pages.duty.{duty.kind.value}" + (f".{duty.change}" if duty.change else "")
-            message = Message(page_owner(page, centre_code), key, params)
+            message = Message(page_owner(page, snapshot), key, params)
             held.append((message, quiet_until(calendar, now, Importance.NORMAL, self._alerts)))
         for duty in await uow.pages.due_duties(now):
             page = await uow.pages.page(duty.page_id)
@@ -106,7 +108,7 @@ class PageDuties:
             subject = snapshot.person(duty.subject_id) if duty.subject_id else None
             params = duty_params(page, duty, subject.full_name if subject else None)
             params[KEYBOARD_PARAM] = [[button(_done(duty.id), key="pages.button.done")]]
-            owner = page_owner(page, centre_code)
+            owner = page_owner(page, snapshot)
             if duty.alert_stage < STAGE_REMINDED and now < duty.due_at:
                 await uow.pages.set_duty_clock(
                     duty.id, alert_stage=STAGE_REMINDED, next_alert_at=duty.due_at

@@ -47,7 +47,6 @@ async def page_hints(
         added.append(BLACKLISTED)
     if page is not None and P21 in flags:
         snapshot = await uow.directory.snapshot()
-        centre = snapshot.centre()
         params = {
             "incident_id": incident.id,
             "page": page.title or page.url,
@@ -59,7 +58,7 @@ async def page_hints(
             block = PageCb(op=PageOp.BLOCK, id=incident.id).pack()
             params[KEYBOARD_PARAM] = [[button(block, key="pages.button.block")]]
         message = Message(
-            page_owner(page, centre.code if centre else None),
+            page_owner(page, snapshot),
             REMOVE_KEY,
             params,
             incident_id=incident.id,

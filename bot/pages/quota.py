@@ -92,7 +92,6 @@ class QuotaNotices:
             return 0
         calendars = await load_calendars(uow.directory, self._config)
         directory = await uow.directory.snapshot()
-        centre = directory.centre()
         held: list[tuple[Message, datetime]] = []
         for page in await uow.pages.pages():
             calendar = cast(WorkingCalendar, calendars.for_org(page.org_code))
@@ -120,7 +119,7 @@ class QuotaNotices:
                 "missing": state.missing,
                 "week": monday.isoformat(),
             }
-            owner = page_owner(page, centre.code if centre else None)
+            owner = page_owner(page, directory)
             until = quiet_until(calendar, now, Importance.NORMAL, self._alerts)
             held.append((Message(owner, REMINDER_KEY, params), until))
         if not held:

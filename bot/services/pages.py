@@ -140,10 +140,10 @@ class PageService:
         the page with that VK group id; False when no page has it, or it was counted."""
         url = f"https://vk.com/wall-{group_id}_{post_id}"
         async with UnitOfWork(self._sessions, write=True) as uow:
-            page = next(
-                (p for p in await uow.pages.pages() if p.vk_group_id == group_id),
-                None,
-            ) or page_of_post(await uow.pages.pages(), url)
+            known = await uow.pages.pages()
+            page = next((p for p in known if p.vk_group_id == group_id), None) or page_of_post(
+                known, url
+            )
             if page is None:
                 return False
             return await uow.pages.add_post(page.id, url, url, posted_at, "vk", self._clock.now())
