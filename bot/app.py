@@ -27,10 +27,13 @@ from bot.intake.http_api import IntakeServer
 from bot.intake.rules import TriageRulesCache, directory_rules_loader, rules_from_file
 from bot.intake.service import IntakeService
 from bot.outbox import OutboxSender, SenderOptions, notify_admins
+from bot.pages.jobs import JOB_ID as PAGES_JOB
+from bot.pages.jobs import PageJobs
 from bot.response_models import pin_response_models
 from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
 from bot.services.outbox_writer import OutboxWriter
+from bot.services.pages import PageService
 from bot.services.people_service import PeopleService
 from bot.services.replies import Replies
 from bot.services.reports import ReportService
@@ -40,7 +43,7 @@ from bot.views.callbacks import Act, CardCb
 from bot.views.renderer import OutboxRenderer
 from db.engine import create_session_factory
 from db.migrate import upgrade
-from handlers import admin, common, curator, executor, fallback, intake, reports
+from handlers import admin, common, curator, executor, fallback, intake, pages, reports
 from handlers.context import IdentifyMiddleware, Services
 from handlers.gate import PressGate
 
@@ -68,6 +71,7 @@ def create_dispatcher(services: Services, storage: BaseStorage) -> Dispatcher:
     # person's updates in one chat are handled one at a time (an album's photos arrive
     # together and each adds itself to the same draft).
     dispatcher = Dispatcher(storage=storage, events_isolation=SimpleEventIsolation())
+    dispatcher["services"] = services  # for updates with no user to identify (channel posts)
     identify = IdentifyMiddleware(services)
     dispatcher.message.outer_middleware(identify)
     dispatcher.callback_query.outer_middleware(identify)
@@ -80,6 +84,8 @@ def create_dispatcher(services: Services, storage: BaseStorage) -> Dispatcher:
         curator.router,
         executor.router,
         reports.router,
+        pages.router,
+        pages.channel,
         intake.router,
         common.router,
         fallback.router,
@@ -118,6 +124,9 @@ def build_services(
         default_locale=settings.general.default_locale,
         intake=intake_service,
         discussion_chats=settings.discussion_chats(),
+        pages=PageService(
+            sessions, clock, calendar_config, settings.pages.policy(), on_committed or wake.set
+        ),
     )
 
 
@@ -205,9 +214,29 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         housekeeper = Housekeeper(sessions, services.clock, settings.retention_policy())
         background.append(asyncio.create_task(housekeeper.run(stop), name="housekeeping"))
         scheduler.start()
+        page_jobs = PageJobs(
+            sessions,
+            clock,
+            calendar_config,
+            settings.pages.policy(),
+            settings.alert_policy(),
+            default_locale=settings.general.default_locale,
+            on_written=wake.set,
+        )
+        scheduler.scheduler.add_job(  # beside the digests: duties, quota reminders, tables
+            page_jobs.job,
+            "interval",
+            minutes=1,
+            id=PAGES_JOB,
+            next_run_time=clock.now(),
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+            replace_existing=True,
+        )
         intake_config = settings.intake_config()
         if intake_config.enabled:
-            intake_server = IntakeServer(intake_config, services.intake)
+            intake_server = IntakeServer(intake_config, services.intake, services.pages)
             await intake_server.start()
             log.info("intake listening on %s:%s", intake_config.host, intake_server.port)
         log.info("starting long polling against %s as @%s", settings.telegram.api_base, me.username)

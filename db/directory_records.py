@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from db.pages_records import PageRecord
 from workflow.roles import Role
 
 KINDS = ("organisations", "people", "chats")
@@ -51,6 +52,7 @@ class DirectoryRecords:
     organisations: tuple[OrganisationRecord, ...]
     people: tuple[PersonRecord, ...]
     chats: tuple[ChatRecord, ...]
+    pages: tuple[PageRecord, ...] = ()  # official pages (db/pages_sync.py)
 
     @property
     def centre(self) -> OrganisationRecord | None:

@@ -34,6 +34,7 @@ from db.directory_records import (
     SyncReport,
 )
 from db.models import Base, GroupChat, Organisation, Person, PersonRole, StandIn
+from db.pages_sync import page_links, read_pages, sync_pages
 from workflow.roles import Role
 
 _ROLE_ORDER = {role: position for position, role in enumerate(Role)}
@@ -112,10 +113,12 @@ async def sync_records(session: AsyncSession, spec: DirectoryRecords) -> SyncRep
     """Make the directory tables match `spec` (already validated); flushes, never commits."""
     report = SyncReport()
     before = await _state(session)
+    links_before = await page_links(session)  # to see a page's administrator leave
     organisations = await _sync_organisations(session, spec)
     people = await _sync_people(session, spec, organisations, report)
     await _sync_stand_ins(session, spec, people)
     await _sync_chats(session, spec, organisations)
+    await sync_pages(session, spec.pages, organisations, people, report, links_before)
     await _retire_organisations(session, spec, organisations, report)
     await session.flush()
     _compare(report, before, await _state(session))
@@ -380,4 +383,5 @@ async def read_records(session: AsyncSession) -> DirectoryRecords:
             )
             for chat in sorted(chats, key=lambda c: (code_of[c.organisation_id], c.chat_id))
         ),
+        pages=await read_pages(session),
     )

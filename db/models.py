@@ -348,4 +348,5 @@ class IncidentCard(Base):
 
 # Tables of other topics, each in its own module on the same Base (see db/base.py), are
 # imported below so that `import db.models` loads the whole schema.
+from db import models_pages as _pages  # noqa: E402, F401
 from db import models_shell as _shell  # noqa: E402, F401

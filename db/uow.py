@@ -26,6 +26,7 @@ from db.fsm_repository import FsmRepository
 from db.incident_store import IncidentStore
 from db.intake_repository import IntakeRepository
 from db.outbox_repository import OutboxRepository
+from db.pages_repository import PageRepository
 from db.read_repository import ReadRepository
 from db.report_repository import ReportRepository
 from db.retention_repository import RetentionRepository
@@ -143,3 +144,7 @@ class UnitOfWork:
     @cached_property
     def fsm(self) -> FsmRepository:
         return FsmRepository(self.session)
+
+    @cached_property
+    def pages(self) -> PageRepository:
+        return PageRepository(self.session)

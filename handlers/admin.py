@@ -29,6 +29,8 @@ MENU: list[tuple[str, frozenset[Role] | None]] = [
     ("new", frozenset(CURATOR_ROLES)),
     ("invite", frozenset({Role.ADMIN})),
     ("bind", frozenset({Role.ADMIN})),
+    ("pages", frozenset({*CURATOR_ROLES, Role.MANAGER, Role.RESPONSIBLE, Role.ADMIN})),
+    ("posted", frozenset({Role.EXECUTOR, Role.RESPONSIBLE, *CURATOR_ROLES})),
 ]
 
 

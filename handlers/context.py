@@ -23,6 +23,7 @@ from bot.intake.service import IntakeService
 from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
+from bot.services.pages import PageService
 from bot.services.people_service import PeopleService, PersonView
 from bot.services.replies import Replies
 from bot.services.reports import ReportService
@@ -51,6 +52,7 @@ class Services:
     intake: IntakeService  # the one intake pipeline: every source's posts go through it
     bot_username: str = ""
     discussion_chats: frozenset[int] = frozenset()  # official channels' comment groups
+    pages: PageService | None = None  # the official pages (docs/pages.md)
     _stranger_reported: dict[int, datetime] = field(default_factory=dict)
 
     def centre_tz(self) -> ZoneInfo:

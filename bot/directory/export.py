@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.directory.pages_checks import page_spec
 from bot.directory.schema import (
     CentreSpec,
     ChatSpec,
@@ -66,6 +67,7 @@ def to_spec(records: DirectoryRecords) -> DirectorySpec:
             )
             for chat in records.chats
         ],
+        pages=[page_spec(page) for page in records.pages],
     )
 
 
@@ -113,14 +115,16 @@ def dump_directory(spec: DirectorySpec) -> str:
     entries."""
     data = spec.model_dump(mode="json", exclude_defaults=True)
     blocks = [_HEADER, _yaml({"centre": data["centre"]})]
-    for section in ("organisations", "people", "chats"):
+    for section in ("organisations", "people", "chats", "pages"):
         entries = data.get(section, [])
+        if not entries and section == "pages":
+            continue  # a directory without pages keeps its old shape
         if not entries:
             blocks.append(f"{section}: []\n")
             continue
         items = []
         for entry in entries:
-            for name in ("roles", "stand_ins"):
+            for name in ("roles", "stand_ins", "authorised"):
                 if name in entry:
                     entry[name] = _Flow(entry[name])
             items.append(textwrap.indent(_yaml([entry]), "  "))

@@ -22,10 +22,11 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.directory.checks import INVALID, Fields, Location, cross_check, format_path
+from bot.directory.pages_checks import check_pages
 from bot.directory.schema import SECTION_MODELS, CentreSpec, DirectorySpec, did_you_mean
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-SECTIONS = ("centre", "organisations", "people", "chats")
+SECTIONS = ("centre", "organisations", "people", "chats", "pages")
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,9 +269,10 @@ class _Document:
                 if fields is not None:
                     sections[name].append((index, fields))
 
-        for finding in cross_check(
-            centre, sections["organisations"], sections["people"], sections["chats"]
-        ):
+        for finding in [
+            *cross_check(centre, sections["organisations"], sections["people"], sections["chats"]),
+            *check_pages(centre, sections["organisations"], sections["people"], sections["pages"]),
+        ]:
             message = finding.message
             if finding.also is not None:
                 message += f" (also at {self.line_of(finding.also)})"

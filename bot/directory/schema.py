@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from bot.i18n import LOCALES
+from workflow.pages import Network, PageKind, normalise_url
 from workflow.roles import Role
 
 ROLE_NAMES = tuple(role.value for role in Role)
@@ -210,6 +211,46 @@ class ChatSpec(_Entry):
     organisation: Code
 
 
+def _page_url(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/]+\.[^\s/]+(/\S*)?", value):
+        raise ValueError(
+            f'bad url "{value}"; accepted: the page\'s link, e.g. https://vk.com/club218765432'
+        )
+    return normalise_url(value)
+
+
+def _vk_group_id(value: int) -> int:
+    if not 0 < value <= _MAX_TELEGRAM_ID:
+        raise ValueError(f"bad vk_group_id {value}; accepted: the community's positive id")
+    return value
+
+
+def _quota(value: int) -> int:
+    if not 0 <= value <= 1000:
+        raise ValueError(f"bad weekly_quota {value}; accepted: a number of posts, 0-1000")
+    return value
+
+
+class PageSpec(_Entry):
+    """An official page (госпаблик); its link is its key. Checked against the rest of the
+    file in bot/directory/pages_checks.py."""
+
+    organisation: Code
+    network: Network
+    url: Annotated[StrictStr, StringConstraints(strip_whitespace=True), AfterValidator(_page_url)]
+    title: Title | None = None
+    vk_group_id: Annotated[StrictInt, AfterValidator(_vk_group_id)] | None = None
+    telegram_chat_id: ChatId | None = None
+    kind: PageKind = PageKind.ORGANISATION
+    responsible: PersonKey | None = None
+    authorised: Annotated[list[PersonKey], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=list
+    )
+    state_mark: StrictBool = False  # госметка
+    gospubliki: StrictBool = False  # connected to Госпаблики
+    weekly_quota: Annotated[StrictInt, AfterValidator(_quota)] | None = None  # None: by kind
+
+
 class DirectorySpec(_Entry):
     centre: CentreSpec
     organisations: Annotated[list[OrganisationSpec], BeforeValidator(_none_as_empty)] = Field(
@@ -219,10 +260,12 @@ class DirectorySpec(_Entry):
         default_factory=list
     )
     chats: Annotated[list[ChatSpec], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
+    pages: Annotated[list[PageSpec], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
 
 
 SECTION_MODELS: dict[str, type[_Entry]] = {
     "organisations": OrganisationSpec,
     "people": PersonSpec,
     "chats": ChatSpec,
+    "pages": PageSpec,
 }

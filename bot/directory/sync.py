@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.directory.pages_checks import page_record
 from bot.directory.schema import DirectorySpec
 from db.directory_records import (
     ChatRecord,
@@ -49,6 +50,7 @@ def to_records(spec: DirectorySpec) -> DirectoryRecords:
             for person in spec.people
         ),
         chats=tuple(ChatRecord(chat.chat_id, chat.title, chat.organisation) for chat in spec.chats),
+        pages=tuple(page_record(page) for page in spec.pages),
     )
 
 

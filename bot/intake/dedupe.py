@@ -9,10 +9,12 @@ topic and organisations) are written in the same commit.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.intake.rules import TriageRulesCache
 from bot.intake.triage import Hints, TriageRules, author_key, is_near_duplicate
+from bot.pages.intake import page_hints
 from db.intake_repository import AuthorWindow, StoredHints
 from db.uow import UnitOfWork
 from workflow.model import Incident, Post
@@ -76,6 +78,10 @@ class IntakeTriage:
         """Write the hints on the new incident's row; the workflow never reads them."""
         rules = await self._rules.get(uow)
         self.hints = hints = rules.hints(incident.post.text, self._topic_hint)
+        # The official pages' marks: a blacklisted author, a п.21 request (docs/pages.md).
+        extra = await page_hints(uow, incident, hints.flags, now)
+        if extra:
+            self.hints = hints = replace(hints, flags=(*hints.flags, *extra))
         if hints.flags or hints.suggested_topic or hints.suggested_orgs:
             await uow.intake.set_hints(
                 incident.id, hints.flags, hints.suggested_topic, hints.suggested_orgs

@@ -27,6 +27,7 @@ from bot.intake.limits import RateLimiter, client_address
 from bot.intake.responses import CLIENT, INCIDENTS, OPENAPI, VK_CALLBACK, refusal, refuse_log
 from bot.intake.routes import IntakeRoutes
 from bot.intake.service import IntakeService
+from bot.pages.vk import PagePostSink
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def create_intake_app(
     intake: IntakeService,
     *,
     monotonic: Callable[[], float] = time.monotonic,
+    pages: PagePostSink | None = None,
 ) -> web.Application:
     """The routes that are configured: the API with a token, the VK callback with a group."""
     if not config.enabled:
@@ -80,7 +82,7 @@ def create_intake_app(
         middlewares=_middlewares(config, limiter),
         client_max_size=config.max_body_bytes,  # a backstop for request.read()
     )
-    routes = IntakeRoutes(config, intake)
+    routes = IntakeRoutes(config, intake, pages)
     if config.api_enabled:
         app.router.add_post(INCIDENTS, routes.create, expect_handler=routes.expect)
         app.router.add_get(INCIDENTS + r"/{incident_id:\d{1,18}}", routes.get, allow_head=False)
@@ -93,9 +95,11 @@ def create_intake_app(
 class IntakeServer:
     """Runs the app on config.host:port next to the bot; start() and stop() from run_bot."""
 
-    def __init__(self, config: IntakeConfig, intake: IntakeService) -> None:
+    def __init__(
+        self, config: IntakeConfig, intake: IntakeService, pages: PagePostSink | None = None
+    ) -> None:
         self._config = config
-        self._app = create_intake_app(config, intake)
+        self._app = create_intake_app(config, intake, pages=pages)
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
 

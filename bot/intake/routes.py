@@ -31,18 +31,21 @@ from bot.intake.schemas import (
 )
 from bot.intake.service import IntakeService
 from bot.intake.vk import VkCallback
+from bot.pages.vk import PagePostSink
 from workflow.model import Post
 
 MAX_INCIDENT_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 
 
 class IntakeRoutes:
-    def __init__(self, config: IntakeConfig, intake: IntakeService) -> None:
+    def __init__(
+        self, config: IntakeConfig, intake: IntakeService, pages: PagePostSink | None = None
+    ) -> None:
         self._config = config
         self._intake = intake
         self._token = config.api_token.encode() if config.api_token else None
         self._skew = timedelta(seconds=config.max_clock_skew_seconds)
-        self._vk = VkCallback(config, intake) if config.vk_enabled else None
+        self._vk = VkCallback(config, intake, pages) if config.vk_enabled else None
         self._openapi = json.dumps(
             build_openapi(api=config.api_enabled, vk=config.vk_enabled), ensure_ascii=False
         )

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from bot.intake import IntakeConfig
 from bot.intake.schemas import VkEvent, check_http_url
 from bot.intake.service import IntakeService, InvalidPost
+from bot.pages.vk import PagePostSink, community_post
 from workflow.model import Post, Source
 
 log = logging.getLogger(__name__)
@@ -217,7 +218,9 @@ class VkReply:
 class VkCallback:
     """POST /vk/callback. Body size and rate limits are checked by the app (http_api)."""
 
-    def __init__(self, config: IntakeConfig, intake: IntakeService) -> None:
+    def __init__(
+        self, config: IntakeConfig, intake: IntakeService, pages: PagePostSink | None = None
+    ) -> None:
         if config.vk_group_id is None or config.vk_confirmation is None:
             raise ValueError("the VK callback needs a group id and a confirmation string")
         self._group_id = config.vk_group_id
@@ -225,6 +228,7 @@ class VkCallback:
         self._secret = config.vk_secret.encode() if config.vk_secret else None
         self._skew = timedelta(seconds=config.max_clock_skew_seconds)
         self._intake = intake
+        self._pages = pages  # the community's own posts count for its page (docs/pages.md)
         if self._secret is None:
             log.warning("VK callback without a secret key: anyone who knows the URL can post")
 
@@ -244,6 +248,15 @@ class VkCallback:
             return VkReply(_text("forbidden", 403), "missing or wrong secret")
         if event.type == "confirmation":
             return VkReply(_text(self._confirmation))
+        own = community_post(event.type, event.object, self._group_id)
+        if own is not None and self._pages is not None:
+            # A publication of the page, never an incident: counted, whatever triage says.
+            now = self._intake.clock.now()
+            posted_at = (
+                own.posted_at if own.posted_at and own.posted_at <= now + self._skew else now
+            )
+            await self._pages.record_vk_post(self._group_id, own.post_id, posted_at)
+            return VkReply(_text(OK))
         try:
             found = post_from_event(event.type, event.object, self._group_id)
         except UnusableEvent as error:

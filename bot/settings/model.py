@@ -25,6 +25,7 @@ from bot.housekeeping import RetentionPolicy
 from bot.intake import IntakeConfig
 from bot.outbox.limits import SenderLimits
 from bot.services.calendars import CalendarConfig
+from bot.settings.pages import PagesSection
 from bot.settings.retention import RetentionSection
 from bot.settings.sections import (
     CalendarSection,
@@ -62,6 +63,7 @@ class Settings(BaseSettings):
     sender: SenderSection = Field(default_factory=SenderSection)
     intake: IntakeSection = Field(default_factory=IntakeSection)
     retention: RetentionSection = Field(default_factory=RetentionSection)
+    pages: PagesSection = Field(default_factory=PagesSection)
 
     @classmethod
     def settings_customise_sources(

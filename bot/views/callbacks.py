@@ -96,3 +96,15 @@ class LimitCb(CallbackData, prefix="l"):
     incident: int
     op: LimitOp
     step: int = 0  # index into the stage-limit fields
+
+
+class PageOp(StrEnum):
+    DONE = "d"  # a page duty done: the report sent, the administrator removed
+    BLOCK = "b"  # blacklist an incident's author on its page (п.21 on an official page)
+
+
+class PageCb(CallbackData, prefix="pg"):
+    """The buttons of the official pages' duties (docs/pages.md)."""
+
+    op: PageOp
+    id: int  # a duty's id (DONE) or an incident's (BLOCK)

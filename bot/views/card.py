@@ -170,6 +170,8 @@ def render_card_text(
         lines.append(t("card.duplicates", count=len(duplicates), items=_links(duplicates)))
     if "possible_p21" in flags:  # a hint from intake; the curator decides (п.21)
         lines.append(t("card.possible_p21"))
+    if "blacklisted_author" in flags:  # on the page's blacklist (bot/pages/intake.py)
+        lines.append(t("pages.card_blacklisted"))
     if incident.topic or incident.location:
         lines.append(
             t(

@@ -19,7 +19,7 @@ from tests.directory.loader_helpers import BASE, only_problem
 def test_an_empty_file(tmp_path: Path, content: str) -> None:
     assert only_problem(tmp_path, content).endswith(
         "directory.yaml: the file is empty; expected the sections centre, organisations, "
-        "people, chats"
+        "people, chats, pages"
     )
 
 
@@ -30,7 +30,8 @@ def test_an_empty_file(tmp_path: Path, content: str) -> None:
 def test_a_file_that_is_not_a_mapping(tmp_path: Path, content: str, found: str) -> None:
     problem = only_problem(tmp_path, content)
     assert problem.endswith(
-        f":1:1: expected a mapping with the sections centre, organisations, people, chats; {found}"
+        ":1:1: expected a mapping with the sections centre, organisations, people, chats, "
+        f"pages; {found}"
     )
 
 

@@ -1,0 +1,1 @@
+"""Long-running parts of the official pages: the duties' clocks and the weekly quota."""
