@@ -25,6 +25,7 @@ from db.directory_repository import DirectoryRepository
 from db.incident_store import IncidentStore
 from db.intake_repository import IntakeRepository
 from db.outbox_repository import OutboxRepository
+from db.publication_repository import PublicationRepository
 from db.read_repository import ReadRepository
 from db.report_repository import ReportRepository
 
@@ -133,3 +134,7 @@ class UnitOfWork:
     @cached_property
     def reads(self) -> ReadRepository:
         return ReadRepository(self.session)
+
+    @cached_property
+    def publications(self) -> PublicationRepository:
+        return PublicationRepository(self.session)

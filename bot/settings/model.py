@@ -24,6 +24,7 @@ from pydantic_settings import (
 from bot.intake import IntakeConfig
 from bot.outbox.limits import SenderLimits
 from bot.services.calendars import CalendarConfig
+from bot.settings.publication import PublicationSection
 from bot.settings.sections import (
     CalendarSection,
     DatabaseSection,
@@ -59,6 +60,7 @@ class Settings(BaseSettings):
     alerts: AlertsSection = Field(default_factory=AlertsSection)
     sender: SenderSection = Field(default_factory=SenderSection)
     intake: IntakeSection = Field(default_factory=IntakeSection)
+    publication: PublicationSection = Field(default_factory=PublicationSection)
 
     @classmethod
     def settings_customise_sources(

@@ -133,6 +133,7 @@ class OutboxRenderer:
             ("reason", "no_answer"),
             ("source", "source"),
             ("publisher", "publisher"),
+            ("problem", "publication.problem"),  # why the bot did not publish (п.16)
         ):
             if isinstance(params.get(name), str):
                 values[name] = self.translator.text(f"{prefix}.{params[name]}", locale)
