@@ -24,11 +24,15 @@ from bot.intake.http_api import IntakeServer
 from bot.intake.rules import TriageRulesCache, directory_rules_loader, rules_from_file
 from bot.intake.service import IntakeService
 from bot.outbox import OutboxSender, SenderOptions, notify_admins
+from bot.publication import PublicationWorker, VkClient, VkTokens
 from bot.response_models import pin_response_models
 from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
 from bot.services.outbox_writer import OutboxWriter
 from bot.services.people_service import PeopleService
+from bot.services.post_changes import PostChanges
+from bot.services.publication import PublicationPlanner, PublicationService
+from bot.services.publication_targets import PublicationConfig
 from bot.services.replies import Replies
 from bot.services.reports import ReportService
 from bot.settings import Settings, require_token
@@ -36,7 +40,7 @@ from bot.views.callbacks import Act, CardCb
 from bot.views.renderer import OutboxRenderer
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
-from handlers import admin, common, curator, executor, fallback, intake, reports
+from handlers import admin, common, curator, executor, fallback, intake, publication, reports
 from handlers.context import IdentifyMiddleware, Services
 
 log = logging.getLogger(__name__)
@@ -64,9 +68,11 @@ def create_dispatcher(services: Services) -> Dispatcher:
     dispatcher = Dispatcher(storage=MemoryStorage())
     identify = IdentifyMiddleware(services)
     dispatcher.message.outer_middleware(identify)
+    dispatcher.edited_message.outer_middleware(identify)  # a discussion comment edited
     dispatcher.callback_query.outer_middleware(identify)
     dispatcher.include_routers(
         intake.discussion,
+        publication.router,
         common.early,
         admin.registration,
         admin.router,
@@ -89,6 +95,7 @@ def build_services(
 ) -> Services:
     calendar_config = settings.calendar_config()
     translator = Translator(default_locale=settings.general.default_locale)
+    publishing = publication_config(settings)
     incidents = IncidentService(
         sessions,
         clock,
@@ -96,8 +103,11 @@ def build_services(
         calendar_config,
         default_locale=settings.general.default_locale,
         on_committed=on_committed or wake.set,
+        after_command=(PublicationPlanner(publishing),),  # п.16 job with the approval
     )
     intake_service = IntakeService(incidents, sessions, clock, triage_rules(settings))
+    locale = settings.general.default_locale
+    intake_service.post_changes = PostChanges(sessions, clock, locale, on_committed or wake.set)
     return Services(
         incidents=incidents,
         people=PeopleService(sessions),
@@ -110,6 +120,30 @@ def build_services(
         default_locale=settings.general.default_locale,
         intake=intake_service,
         discussion_chats=settings.discussion_chats(),
+        publication=PublicationService(
+            sessions, clock, incidents, publishing, locale, on_committed or wake.set
+        ),
+    )
+
+
+def publication_config(settings: Settings) -> PublicationConfig:
+    """Where the bot may publish approved answers itself (п.16): VK with its tokens, and the
+    discussion groups it reads."""
+    section = settings.publication
+    return PublicationConfig(
+        vk_group_id=settings.intake.vk_group_id,
+        vk_wall=section.vk_group_token is not None,
+        vk_board=section.vk_user_token is not None,
+        vk_photos=section.vk_user_token is not None,
+        telegram_chats=settings.discussion_chats(),
+    )
+
+
+def vk_tokens(settings: Settings) -> VkTokens:
+    section = settings.publication
+    return VkTokens(
+        group=section.vk_group_token.get_secret_value() if section.vk_group_token else None,
+        user=section.vk_user_token.get_secret_value() if section.vk_user_token else None,
     )
 
 
@@ -139,6 +173,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
     background: list[asyncio.Task[None]] = []
     scheduler: DeadlineScheduler | None = None
     intake_server: IntakeServer | None = None
+    vk: VkClient | None = None
     stop = asyncio.Event()
     try:
         await upgrade(engine)
@@ -169,9 +204,12 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             scanner, digests, clock, tick_interval=settings.alerts.tick_interval
         )
 
+        publication_wake = asyncio.Event()
+
         def committed() -> None:  # new rows: deliver them, and look at new deadlines
             wake.set()
             scheduler.poke()
+            publication_wake.set()
 
         services = build_services(settings, sessions, clock, wake, committed)
         me = await bot.get_me()
@@ -194,6 +232,20 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             open_card_data=_open_card_data,
         )
         background.append(asyncio.create_task(sender.run(stop), name="outbox-sender"))
+        tokens = vk_tokens(settings)
+        if tokens.group or tokens.user:
+            vk = VkClient(settings.publication.vk_api_base, settings.publication.vk_api_version)
+        assert services.publication is not None
+        worker = PublicationWorker(
+            services.publication,
+            services.clock,
+            vk=vk,
+            tokens=tokens,
+            bot=bot,
+            poll_interval=settings.publication.poll_seconds,
+            wake=publication_wake,
+        )
+        background.append(asyncio.create_task(worker.run(stop), name="publication"))
         scheduler.start()
         intake_config = settings.intake_config()
         if intake_config.enabled:
@@ -218,5 +270,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+        if vk is not None:
+            await vk.close()
         await bot.session.close()
         await engine.dispose()

@@ -24,6 +24,7 @@ from bot.services.calendars import CalendarConfig
 from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
 from bot.services.people_service import PeopleService, PersonView
+from bot.services.publication import PublicationService
 from bot.services.replies import Replies
 from bot.services.reports import ReportService
 from workflow.effects import Addressee, AddresseeKind
@@ -51,6 +52,7 @@ class Services:
     intake: IntakeService  # the one intake pipeline: every source's posts go through it
     bot_username: str = ""
     discussion_chats: frozenset[int] = frozenset()  # official channels' comment groups
+    publication: PublicationService | None = None  # п.16: the bot publishes approved answers
     _stranger_reported: dict[int, datetime] = field(default_factory=dict)
 
     def centre_tz(self) -> ZoneInfo:

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from bot.intake import IntakeConfig
 from bot.intake.schemas import VkEvent, check_http_url
 from bot.intake.service import IntakeService
+from bot.intake.vk_changes import change_from_event
 from workflow.model import Post, Source
 
 log = logging.getLogger(__name__)
@@ -244,6 +245,11 @@ class VkCallback:
             return VkReply(_text("forbidden", 403), "missing or wrong secret")
         if event.type == "confirmation":
             return VkReply(_text(self._confirmation))
+        change = change_from_event(event.type, event.object, self._group_id)
+        if change is not None:  # an edit, deletion or restoration of a post already received
+            if self._intake.post_changes is not None:
+                await self._intake.post_changes.apply(change)
+            return VkReply(_text(OK))
         try:
             found = post_from_event(event.type, event.object, self._group_id)
         except UnusableEvent as error:

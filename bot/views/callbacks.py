@@ -83,3 +83,10 @@ class FlowCb(CallbackData, prefix="f"):
     """Finishing or abandoning a guided step (a draft being composed, a comment asked)."""
 
     op: FlowOp
+
+
+class PublishCb(CallbackData, prefix="p"):
+    """ "Опубликовать": the bot publishes the approved draft where the incident was (п.16)."""
+
+    incident: int
+    draft: int

@@ -70,6 +70,9 @@ def render_card_text(
     lines.append(f"<blockquote>{e(text)}</blockquote>")
     if "possible_p21" in flags:  # a hint from intake; the curator decides (п.21)
         lines.append(t("card.possible_p21"))
+    for flag in ("post_deleted", "post_edited"):  # the post's later life (publication.po)
+        if flag in flags:
+            lines.append(t(f"card.{flag}"))
     if incident.topic or incident.location:
         lines.append(
             t(
@@ -110,6 +113,9 @@ def render_card_text(
                 lines.append(t("card.returned_reasons", reasons=reasons))
                 if last.comment:
                     lines.append(t("card.review_comment", comment=e(last.comment)))
+    published = [d.published_url for d in incident.drafts if d.published_url]
+    if published:  # п.16: where the answer went (the bot's comment or the publisher's link)
+        lines.append(t("card.published", url=e(published[-1])))
     step = next_deadline(incident)
     if step is not None:
         lines.append(_deadline_line(step, now, calendars, tz, t))
