@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -139,6 +139,17 @@ def publication_config(settings: Settings) -> PublicationConfig:
     )
 
 
+def telegram_file(bot: Bot) -> Callable[[str], Awaitable[bytes]]:
+    """A draft's photo by its Telegram file id (to upload it to VK with a user token)."""
+
+    async def fetch(file_id: str) -> bytes:
+        downloaded = await bot.download(file_id)
+        assert downloaded is not None  # no destination given: the bytes come back
+        return downloaded.read()
+
+    return fetch
+
+
 def vk_tokens(settings: Settings) -> VkTokens:
     section = settings.publication
     return VkTokens(
@@ -242,6 +253,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             vk=vk,
             tokens=tokens,
             bot=bot,
+            fetch_media=telegram_file(bot),
             poll_interval=settings.publication.poll_seconds,
             wake=publication_wake,
         )

@@ -133,6 +133,38 @@ class VkClient:
         )
         return _comment_id(answer)
 
+    async def upload_wall_photo(
+        self, token: str, *, group_id: int, content: bytes, filename: str = "photo.jpg"
+    ) -> str:
+        """A photo uploaded for the community's wall (a user token: VK lets only users
+        upload); its attachment string `photo{owner}_{id}`."""
+        server = await self.call("photos.getWallUploadServer", token, {"group_id": group_id})
+        url = server.get("upload_url") if isinstance(server, Mapping) else None
+        if not isinstance(url, str):
+            raise VkTransportError(f"no upload_url in {server!r:.200}")
+        form = aiohttp.FormData()
+        form.add_field("photo", content, filename=filename, content_type="image/jpeg")
+        try:
+            async with self._client().post(url, data=form) as response:
+                uploaded = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+            raise VkTransportError(f"photo upload: {type(error).__name__}: {error}") from error
+        if not isinstance(uploaded, Mapping) or not uploaded.get("photo"):
+            raise VkTransportError(f"photo upload answered {uploaded!r:.200}")
+        saved = await self.call(
+            "photos.saveWallPhoto",
+            token,
+            {
+                "group_id": group_id,
+                "photo": uploaded["photo"],
+                "server": uploaded.get("server"),
+                "hash": uploaded.get("hash"),
+            },
+        )
+        if not isinstance(saved, Sequence) or not saved or not isinstance(saved[0], Mapping):
+            raise VkTransportError(f"photos.saveWallPhoto answered {saved!r:.200}")
+        return f"photo{saved[0]['owner_id']}_{saved[0]['id']}"
+
 
 def _form(value: Any) -> str:
     if isinstance(value, bool):

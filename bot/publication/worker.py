@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +35,9 @@ class VkTokens:
     user: str | None = None  # an admin's user token: board topics
 
 
+FetchMedia = Callable[[str], Awaitable[bytes]]  # a Telegram file id → its bytes
+
+
 class NotConfigured(Exception):
     """The setting the job needs is gone (a token removed since the approval)."""
 
@@ -47,6 +51,7 @@ class PublicationWorker:
         vk: VkClient | None = None,
         tokens: VkTokens = VkTokens(),
         bot: Bot | None = None,
+        fetch_media: FetchMedia | None = None,
         poll_interval: float = 2.0,
         wake: asyncio.Event | None = None,
         max_attempts: int = 8,
@@ -57,6 +62,7 @@ class PublicationWorker:
         self._vk = vk
         self._tokens = tokens
         self._bot = bot
+        self._fetch_media = fetch_media
         self._poll = poll_interval
         self._wake = wake
         self._max_attempts = max_attempts
@@ -106,7 +112,7 @@ class PublicationWorker:
             return
         await self._service.mark(job, JobState.SENDING, attempted=True)
         try:
-            url = await self._send(job)
+            url, left = await self._send(job)
         except VkApiError as error:
             if error.transient:
                 await self._retry_later(job, error, pause=True)
@@ -133,7 +139,7 @@ class PublicationWorker:
             await self._service.fall_back(job, "not_configured")
             return
         log.info("publication job %s: published at %s", job.id, url)
-        await self._service.record(job, url)
+        await self._service.record(job, url, media_left=left)
 
     async def _retry_later(
         self,
@@ -151,15 +157,19 @@ class PublicationWorker:
         log.info("publication job %s: %s; again after %s", job.id, error, delay)
         await self._service.mark(job, JobState.PENDING, not_before=moment, error=str(error))
 
-    async def _send(self, job: Job) -> str:
+    async def _send(self, job: Job) -> tuple[str, int]:
+        """The link of what was published, and how many attachments are left to the
+        publisher (VK: all but the photos a user token could upload)."""
         target = Target(Network(job.network), dict(job.target))
         if target.network is Network.TELEGRAM:
             if self._bot is None:
                 raise NotConfigured
-            return await reply_in_group(self._bot, target.ids, job.text, job.media)
+            return await reply_in_group(self._bot, target.ids, job.text, job.media), 0
         token = self._tokens.user if target.network is Network.VK_BOARD else self._tokens.group
         if self._vk is None or not token:
             raise NotConfigured
+        attachments = await self._photos(job, target)
+        left = len(job.media) - len(attachments)
         if target.network is Network.VK_BOARD:
             comment_id = await self._vk.create_board_comment(
                 token,
@@ -167,6 +177,7 @@ class PublicationWorker:
                 topic_id=int(target.ids["topic_id"]),
                 message=job.text,
                 guid=job.guid,
+                attachments=attachments,
             )
         else:
             comment_id = await self._vk.create_wall_comment(
@@ -176,5 +187,24 @@ class PublicationWorker:
                 message=job.text,
                 guid=job.guid,
                 reply_to_comment=target.ids.get("reply_to_comment"),
+                attachments=attachments,
             )
-        return vk_comment_link(target, comment_id)
+        return vk_comment_link(target, comment_id), left
+
+    async def _photos(self, job: Job, target: Target) -> list[str]:
+        """The answer's photos uploaded to VK, when a user token allows it (VK lets only
+        users upload photos for comments); without one they are left to the publisher."""
+        photos = [item for item in job.media if item.get("kind") == "photo"]
+        owner = target.ids.get("owner_id")
+        group_id = target.ids.get("group_id") or (-int(owner) if owner else None)
+        if not photos or not self._tokens.user or self._fetch_media is None or not group_id:
+            return []
+        assert self._vk is not None
+        return [
+            await self._vk.upload_wall_photo(
+                self._tokens.user,
+                group_id=int(group_id),
+                content=await self._fetch_media(str(item["file_id"])),
+            )
+            for item in photos
+        ]

@@ -207,7 +207,7 @@ class PublicationService:
         async with self._unit(write=True) as uow:
             await uow.publications.mark(job.id, state, self._clock.now(), **values)
 
-    async def record(self, job: Job, url: str) -> bool:
+    async def record(self, job: Job, url: str, *, media_left: int | None = None) -> bool:
         """The link recorded as the publication, through the one step (ConfirmPublication):
         the п.16 clock stops, the card shows the link. On behalf of the draft's holder, else
         of whoever asked for the publication (the approving curator, the presser)."""
@@ -229,8 +229,9 @@ class PublicationService:
                 continue
             except NotRegistered:
                 continue
-            if job.media and job.network != Network.TELEGRAM.value:
-                await self.tell(job, "publication.photos_by_hand", count=len(job.media), url=url)
+            left = len(job.media) if media_left is None else media_left
+            if left and job.network != Network.TELEGRAM.value:
+                await self.tell(job, "publication.photos_by_hand", count=left, url=url)
             break
         else:
             log.warning("publication job %s: nobody may record %s", job.id, url)

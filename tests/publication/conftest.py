@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -56,6 +57,10 @@ class World:
     people: SeededDirectory
     clock: ManualClock
     sessions: async_sessionmaker[AsyncSession]
+    vk: VkClient
+
+    def worker_with(self, tokens: VkTokens, **options: Any) -> PublicationWorker:
+        return PublicationWorker(self.publication, self.clock, vk=self.vk, tokens=tokens, **options)
 
     def person(self, key: str) -> int:
         return self.people.people[key]
@@ -103,7 +108,7 @@ async def world(
         base_delay=timedelta(seconds=2),
     )
     try:
-        yield World(incidents, publication, worker, people, clock, sessions)
+        yield World(incidents, publication, worker, people, clock, sessions, vk)
     finally:
         await vk.close()
 

@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.publication import VkTokens
 from db.models import OutboxRow
 from db.models_publication import PublicationJob
 from tests.publication.conftest import ANSWER, GROUP_ID, PHOTO, World, vk_comment_post
 from tests.support.fake_vk import FakeVk
+from tests.support.fake_vk.server import GROUP_TOKEN, USER_TOKEN
 from workflow.model import DeadlineKind, DraftStatus, IncidentStatus, Post, Source
 
 
@@ -141,11 +143,35 @@ async def test_p16_photos_without_a_user_token_are_left_to_the_publisher(
     world: World, fake_vk: FakeVk
 ) -> None:
     await world.approved(vk_comment_post(), media=(PHOTO,))
-    await world.worker.run_once()
+    worker = world.worker_with(VkTokens(group=GROUP_TOKEN), fetch_media=_photo_bytes)
+    await worker.run_once()
     [call] = fake_vk.calls_of("wall.createComment")
     assert "attachments" not in call.params and call.params["message"] == ANSWER
     [told] = await _outbox(world, "publication.photos_by_hand")
     assert told.params["count"] == 1 and told.chat_id == 2001
+    assert fake_vk.uploads == []
+
+
+async def _photo_bytes(file_id: str) -> bytes:
+    return f"JPEG of {file_id}".encode()
+
+
+async def test_p16_photos_are_attached_with_the_optional_user_token(
+    world: World, fake_vk: FakeVk
+) -> None:
+    incident, _ = await world.approved(vk_comment_post(), media=(PHOTO,))
+    worker = world.worker_with(
+        VkTokens(group=GROUP_TOKEN, user=USER_TOKEN), fetch_media=_photo_bytes
+    )
+    await worker.run_once()
+    assert fake_vk.uploads == [f"JPEG of {PHOTO.file_id}".encode()]
+    [upload] = fake_vk.calls_of("photos.getWallUploadServer")
+    assert upload.params["access_token"] == USER_TOKEN
+    [call] = fake_vk.calls_of("wall.createComment")
+    assert call.params["access_token"] == GROUP_TOKEN
+    assert call.params["attachments"].startswith(f"photo-{GROUP_ID}_")
+    assert await _outbox(world, "publication.photos_by_hand") == []
+    assert (await world.incidents.get(incident.id)).status is IncidentStatus.ANSWERED
 
 
 async def test_p16_manual_organisation_gets_no_job(world: World, fake_vk: FakeVk) -> None:

@@ -50,6 +50,7 @@ class VkComment:
 class FakeVk:
     calls: list[VkCall] = field(default_factory=list)
     comments: list[VkComment] = field(default_factory=list)
+    uploads: list[bytes] = field(default_factory=list)
     url: str = ""
     _errors: dict[str, deque[int]] = field(default_factory=dict)
     _drops: dict[str, int] = field(default_factory=dict)
@@ -60,6 +61,7 @@ class FakeVk:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/method/{method}", self._handle)
+        app.router.add_post("/upload", self._upload)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -97,6 +99,16 @@ class FakeVk:
         if queued:
             code = queued.popleft()
             return self._error(code, ERROR_TEXTS.get(code, "error"))
+        if method == "photos.getWallUploadServer":
+            if params["access_token"] != USER_TOKEN:
+                return self._error(27, "Group authorization failed: method is unavailable")
+            upload = self.url.removesuffix("/method") + "/upload"
+            return web.json_response({"response": {"upload_url": upload, "album_id": -14}})
+        if method == "photos.saveWallPhoto":
+            self._next_id += 1
+            owner = -int(params["group_id"])
+            photo = {"id": self._next_id, "owner_id": owner, "text": params["photo"]}
+            return web.json_response({"response": [photo]})
         if method not in ("wall.createComment", "board.createComment"):
             return self._error(3, "Unknown method passed")
         comment = self._comment(method, params)
@@ -109,6 +121,13 @@ class FakeVk:
         if method == "wall.createComment":
             return web.json_response({"response": {"comment_id": comment.id, "parents_stack": []}})
         return web.json_response({"response": comment.id})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        photo = form["photo"]
+        assert isinstance(photo, web.FileField)
+        self.uploads.append(photo.file.read())
+        return web.json_response({"server": 7, "photo": '[{"photo":"x"}]', "hash": "h"})
 
     def _comment(self, method: str, params: dict[str, str]) -> VkComment:
         guid = params.get("guid")
