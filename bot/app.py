@@ -134,7 +134,6 @@ def publication_config(settings: Settings) -> PublicationConfig:
         vk_group_id=settings.intake.vk_group_id,
         vk_wall=section.vk_group_token is not None,
         vk_board=section.vk_user_token is not None,
-        vk_photos=section.vk_user_token is not None,
         telegram_chats=settings.discussion_chats(),
     )
 

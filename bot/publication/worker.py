@@ -107,6 +107,8 @@ class PublicationWorker:
             log.warning("publication job %s: Telegram request interrupted; by hand", job.id)
             await self._service.fall_back(job, "uncertain")
             return
+        if not await self._service.still_wanted(job):
+            return
         if job.attempts >= self._max_attempts:
             await self._service.fall_back(job, "unreachable")
             return

@@ -203,6 +203,17 @@ class PublicationService:
         async with self._unit() as uow:
             return await uow.publications.due(self._clock.now(), limit)
 
+    async def still_wanted(self, job: Job) -> bool:
+        """The draft still waits to be published (not superseded, closed or confirmed by
+        hand meanwhile); a job that is not is called off without a word."""
+        async with self._unit() as uow:
+            incident = await uow.incidents.get(job.incident_id)
+        draft = _draft(incident, job.draft_id) if incident else None
+        if draft is not None and draft.status is DraftStatus.APPROVED:
+            return True
+        await self.mark(job, JobState.MANUAL, error="withdrawn")
+        return False
+
     async def mark(self, job: Job, state: str, **values: Any) -> None:
         async with self._unit(write=True) as uow:
             await uow.publications.mark(job.id, state, self._clock.now(), **values)

@@ -42,7 +42,6 @@ class PublicationConfig:
     vk_group_id: int | None = None
     vk_wall: bool = False  # a community token is configured
     vk_board: bool = False  # a user token is configured
-    vk_photos: bool = False  # a user token may upload the answer's photos
     telegram_chats: frozenset[int] = field(default_factory=frozenset)
 
 

@@ -8,8 +8,8 @@ import pytest
 from bot.services.publication import Pressed
 from tests.publication.conftest import GROUP_ID, World, vk_comment_post
 from tests.support.fake_vk import FakeVk
-from workflow.commands import ConfirmPublication
-from workflow.model import IncidentStatus, Post, Source
+from workflow.commands import CloseNoAnswer, ConfirmPublication
+from workflow.model import IncidentStatus, NoAnswerReason, Post, Source
 from workflow.post_links import LinkProblem, publication_link_problem
 
 OK_POST = Post(Source.OK, "https://ok.ru/group/5301/topic/1554", "Нет света в подъезде")
@@ -109,3 +109,16 @@ async def test_p16_a_link_given_by_hand_calls_off_the_bots_waiting_job(
     )
     await world.worker.run_once()
     assert fake_vk.calls == []  # published by hand: the bot posts nothing
+
+
+async def test_p16_a_job_whose_incident_was_closed_meanwhile_posts_nothing(
+    world: World, fake_vk: FakeVk
+) -> None:
+    incident, _ = await world.approved(vk_comment_post())
+    await world.incidents.perform(
+        incident.id, world.person("curator"), CloseNoAnswer(NoAnswerReason.POST_DELETED)
+    )
+    await world.worker.run_once()
+    assert fake_vk.calls == []
+    stored = await world.incidents.get(incident.id)
+    assert stored.no_answer_reason is NoAnswerReason.POST_DELETED
