@@ -54,6 +54,8 @@ class FakeVk:
     url: str = ""
     _errors: dict[str, deque[int]] = field(default_factory=dict)
     _drops: dict[str, int] = field(default_factory=dict)
+    _holds: dict[str, int] = field(default_factory=dict)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
     _by_guid: dict[str, VkComment] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     _next_id: int = 500
@@ -70,6 +72,7 @@ class FakeVk:
         self.url = f"http://{host}:{port}/method"
 
     async def close(self) -> None:
+        self.released.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -81,6 +84,11 @@ class FakeVk:
     def drop_next(self, method: str, times: int = 1) -> None:
         """Carry out the next call(s), then close the connection without answering."""
         self._drops[method] = self._drops.get(method, 0) + times
+
+    def hold_next(self, method: str) -> None:
+        """Carry out the next call, then keep its answer until `released` is set (the
+        caller may be killed meanwhile)."""
+        self._holds[method] = self._holds.get(method, 0) + 1
 
     def calls_of(self, method: str) -> list[VkCall]:
         return [call for call in self.calls if call.method == method]
@@ -112,6 +120,10 @@ class FakeVk:
         if method not in ("wall.createComment", "board.createComment"):
             return self._error(3, "Unknown method passed")
         comment = self._comment(method, params)
+        if self._holds.get(method):
+            self._holds[method] -= 1
+            await self.released.wait()
+            raise ConnectionResetError("held until the caller was gone")
         if self._drops.get(method):
             self._drops[method] -= 1
             assert request.transport is not None
