@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.services.incidents import NotRegistered, UnknownIncident
 from bot.services.people_service import PersonView
+from bot.services.publication import Pressed
 from bot.views.callbacks import PublishCb
 from bot.views.keyboard import button
 from handlers.common import Translate, chat_of, say
@@ -32,7 +33,8 @@ async def show_approved_text(
     if menu.bot_can_publish:
         data = PublishCb(incident=incident_id, draft=draft_id).pack()
         keyboard = [[button(data, key="publication.button")]]
-    key = "publication.copy_text" if not menu.job_state else "publication.copy_text_job"
+    busy = menu.job_state in ("pending", "sending", "posted")  # the bot is on it
+    key = "publication.copy_text_job" if busy else "publication.copy_text"
     await say(
         services,
         event,
@@ -42,7 +44,6 @@ async def show_approved_text(
         id=incident_id,
         text=menu.text,
         count=menu.media,
-        state=menu.job_state or "",
     )
 
 
@@ -81,7 +82,7 @@ async def publish_pressed(
     except NotRegistered:
         await query.answer(t("stranger.not_registered", admins="—"), show_alert=True)
         return
-    queued = pressed.value == "queued"
+    queued = pressed is Pressed.QUEUED
     if queued:
         await state.clear()  # no link to wait for: the bot records it
     await query.answer(
