@@ -198,3 +198,27 @@ async def test_p16_a_board_topic_is_answered_with_the_user_token(
     stored = await world.incidents.get(incident.id)
     url = next(d for d in stored.drafts if d.id == draft_id).published_url
     assert url == f"https://vk.com/topic-{GROUP_ID}_55?post={fake_vk.comments[0].id}"
+
+
+async def test_p16_any_other_vk_error_is_not_repeated_either(world: World, fake_vk: FakeVk) -> None:
+    await world.approved(vk_comment_post())
+    fake_vk.fail_next("wall.createComment", 100)
+    await world.worker.run_once()
+    [job] = await _jobs(world)
+    assert (job.state, job.error) == ("manual", "vk_other")
+    [told] = await _outbox(world, "publication.failed")
+    assert told.params["code"] == 100
+
+
+async def test_p16_a_vk_server_that_keeps_failing_is_handed_over_after_the_attempts(
+    world: World, fake_vk: FakeVk
+) -> None:
+    await world.approved(vk_comment_post())
+    fake_vk.fail_next("wall.createComment", 6, times=20)
+    worker = world.worker_with(VkTokens(group=GROUP_TOKEN), max_attempts=3)
+    for _ in range(5):
+        await worker.run_once()
+        world.clock.advance(timedelta(minutes=5))
+    assert len(fake_vk.calls_of("wall.createComment")) == 3
+    [job] = await _jobs(world)
+    assert (job.state, job.error) == ("manual", "unreachable")
