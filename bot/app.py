@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -29,12 +29,16 @@ from bot.intake.service import IntakeService
 from bot.outbox import OutboxSender, SenderOptions, notify_admins
 from bot.pages.jobs import JOB_ID as PAGES_JOB
 from bot.pages.jobs import PageJobs
+from bot.publication import PublicationWorker, VkClient, VkTokens
 from bot.response_models import pin_response_models
 from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
 from bot.services.outbox_writer import OutboxWriter
 from bot.services.pages import PageService
 from bot.services.people_service import PeopleService
+from bot.services.post_changes import PostChanges
+from bot.services.publication import PublicationPlanner, PublicationService
+from bot.services.publication_targets import PublicationConfig
 from bot.services.replies import Replies
 from bot.services.reports import ReportService
 from bot.settings import Settings, require_token
@@ -43,7 +47,17 @@ from bot.views.callbacks import Act, CardCb
 from bot.views.renderer import OutboxRenderer
 from db.engine import create_session_factory
 from db.migrate import upgrade
-from handlers import admin, common, curator, executor, fallback, intake, pages, reports
+from handlers import (
+    admin,
+    common,
+    curator,
+    executor,
+    fallback,
+    intake,
+    pages,
+    publication,
+    reports,
+)
 from handlers.context import IdentifyMiddleware, Services
 from handlers.gate import PressGate
 
@@ -74,10 +88,12 @@ def create_dispatcher(services: Services, storage: BaseStorage) -> Dispatcher:
     dispatcher["services"] = services  # for updates with no user to identify (channel posts)
     identify = IdentifyMiddleware(services)
     dispatcher.message.outer_middleware(identify)
+    dispatcher.edited_message.outer_middleware(identify)  # a discussion comment edited
     dispatcher.callback_query.outer_middleware(identify)
     dispatcher.callback_query.outer_middleware(PressGate())  # every press checked at the press
     dispatcher.include_routers(
         intake.discussion,
+        publication.router,
         common.early,
         admin.registration,
         admin.router,
@@ -102,6 +118,7 @@ def build_services(
 ) -> Services:
     calendar_config = settings.calendar_config()
     translator = Translator(default_locale=settings.general.default_locale)
+    publishing = publication_config(settings)
     incidents = IncidentService(
         sessions,
         clock,
@@ -110,8 +127,11 @@ def build_services(
         default_locale=settings.general.default_locale,
         on_committed=on_committed or wake.set,
         card_chat_notices=settings.general.card_chat_notices,
+        after_command=(PublicationPlanner(publishing),),  # п.16 job with the approval
     )
     intake_service = IntakeService(incidents, sessions, clock, triage_rules(settings))
+    locale = settings.general.default_locale
+    intake_service.post_changes = PostChanges(sessions, clock, locale, on_committed or wake.set)
     return Services(
         incidents=incidents,
         people=PeopleService(sessions),
@@ -127,6 +147,40 @@ def build_services(
         pages=PageService(
             sessions, clock, calendar_config, settings.pages.policy(), on_committed or wake.set
         ),
+        publication=PublicationService(
+            sessions, clock, incidents, publishing, locale, on_committed or wake.set
+        ),
+    )
+
+
+def publication_config(settings: Settings) -> PublicationConfig:
+    """Where the bot may publish approved answers itself (п.16): VK with its tokens, and the
+    discussion groups it reads."""
+    section = settings.publication
+    return PublicationConfig(
+        vk_group_id=settings.intake.vk_group_id,
+        vk_wall=section.vk_group_token is not None,
+        vk_board=section.vk_user_token is not None,
+        telegram_chats=settings.discussion_chats(),
+    )
+
+
+def telegram_file(bot: Bot) -> Callable[[str], Awaitable[bytes]]:
+    """A draft's photo by its Telegram file id (to upload it to VK with a user token)."""
+
+    async def fetch(file_id: str) -> bytes:
+        downloaded = await bot.download(file_id)
+        assert downloaded is not None  # no destination given: the bytes come back
+        return downloaded.read()
+
+    return fetch
+
+
+def vk_tokens(settings: Settings) -> VkTokens:
+    section = settings.publication
+    return VkTokens(
+        group=section.vk_group_token.get_secret_value() if section.vk_group_token else None,
+        user=section.vk_user_token.get_secret_value() if section.vk_user_token else None,
     )
 
 
@@ -156,6 +210,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
     background: list[asyncio.Task[None]] = []
     scheduler: DeadlineScheduler | None = None
     intake_server: IntakeServer | None = None
+    vk: VkClient | None = None
     stop = asyncio.Event()
     try:
         await upgrade(engine)
@@ -186,9 +241,12 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             scanner, digests, clock, tick_interval=settings.alerts.tick_interval
         )
 
+        publication_wake = asyncio.Event()
+
         def committed() -> None:  # new rows: deliver them, and look at new deadlines
             wake.set()
             scheduler.poke()
+            publication_wake.set()
 
         services = build_services(settings, sessions, clock, wake, committed)
         me = await reach_telegram(bot, settings.telegram.api_base)  # waits for Telegram
@@ -213,6 +271,21 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         background.append(asyncio.create_task(sender.run(stop), name="outbox-sender"))
         housekeeper = Housekeeper(sessions, services.clock, settings.retention_policy())
         background.append(asyncio.create_task(housekeeper.run(stop), name="housekeeping"))
+        tokens = vk_tokens(settings)
+        if tokens.group or tokens.user:
+            vk = VkClient(settings.publication.vk_api_base, settings.publication.vk_api_version)
+        assert services.publication is not None
+        worker = PublicationWorker(
+            services.publication,
+            services.clock,
+            vk=vk,
+            tokens=tokens,
+            bot=bot,
+            fetch_media=telegram_file(bot),
+            poll_interval=settings.publication.poll_seconds,
+            wake=publication_wake,
+        )
+        background.append(asyncio.create_task(worker.run(stop), name="publication"))
         scheduler.start()
         page_jobs = PageJobs(
             sessions,
@@ -257,5 +330,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+        if vk is not None:
+            await vk.close()
         await bot.session.close()
         await engine.dispose()

@@ -70,6 +70,7 @@ async def load_snapshot(session: AsyncSession, version: int) -> DirectorySnapsho
                 timezone=org.timezone,
                 office_hours=org.office_hours,
                 topics=tuple(str(topic) for topic in org.topics or ()),
+                publish=org.publish,
             )
             for org in organisations
         ),

@@ -23,6 +23,7 @@ class OrganisationRecord:
     timezone: str | None
     office_hours: str | None
     topics: tuple[str, ...] = ()
+    publish: str | None = None  # п.16: auto | press | manual; None: auto
 
 
 @dataclass(frozen=True, slots=True)

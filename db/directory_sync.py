@@ -62,7 +62,14 @@ async def _state(session: AsyncSession) -> _State:
         substitutes[row.person_id].append((key_of[row.substitute_id], row.priority))
     return _State(
         organisations={
-            org.code: (org.name, org.is_centre, org.timezone, org.office_hours, list(org.topics))
+            org.code: (
+                org.name,
+                org.is_centre,
+                org.timezone,
+                org.office_hours,
+                list(org.topics),
+                org.publish,
+            )
             for org in organisations
         },
         people={
@@ -138,6 +145,7 @@ async def _sync_organisations(
                 "timezone": org.timezone,
                 "office_hours": org.office_hours,
                 "topics": list(org.topics),
+                "publish": org.publish,
             },
         )
         for org in spec.organisations
@@ -356,6 +364,7 @@ async def read_records(session: AsyncSession) -> DirectoryRecords:
                 timezone=org.timezone,
                 office_hours=org.office_hours,
                 topics=tuple(org.topics or ()),
+                publish=org.publish,
             )
             for org in organisations
         ),

@@ -51,6 +51,8 @@ class Organisation(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))  # None: the centre's
     office_hours: Mapped[str | None] = mapped_column(String(200))  # None: the centre's
     topics: Mapped[list[Any]] = mapped_column(default=list)
+    # п.16: "auto" (the bot publishes on approval), "press" or "manual"; None: "auto".
+    publish: Mapped[str | None] = mapped_column(String(16))
 
     people: Mapped[list[Person]] = relationship(back_populates="organisation")
     chats: Mapped[list[GroupChat]] = relationship(back_populates="organisation")
@@ -349,4 +351,5 @@ class IncidentCard(Base):
 # Tables of other topics, each in its own module on the same Base (see db/base.py), are
 # imported below so that `import db.models` loads the whole schema.
 from db import models_pages as _pages  # noqa: E402, F401
+from db import models_publication as _publication  # noqa: E402, F401
 from db import models_shell as _shell  # noqa: E402, F401

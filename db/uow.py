@@ -27,6 +27,7 @@ from db.incident_store import IncidentStore
 from db.intake_repository import IntakeRepository
 from db.outbox_repository import OutboxRepository
 from db.pages_repository import PageRepository
+from db.publication_repository import PublicationRepository
 from db.read_repository import ReadRepository
 from db.report_repository import ReportRepository
 from db.retention_repository import RetentionRepository
@@ -148,3 +149,7 @@ class UnitOfWork:
     @cached_property
     def pages(self) -> PageRepository:
         return PageRepository(self.session)
+
+    @cached_property
+    def publications(self) -> PublicationRepository:
+        return PublicationRepository(self.session)

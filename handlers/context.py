@@ -25,6 +25,7 @@ from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
 from bot.services.pages import PageService
 from bot.services.people_service import PeopleService, PersonView
+from bot.services.publication import PublicationService
 from bot.services.replies import Replies
 from bot.services.reports import ReportService
 from workflow.effects import Addressee, AddresseeKind
@@ -53,6 +54,7 @@ class Services:
     bot_username: str = ""
     discussion_chats: frozenset[int] = frozenset()  # official channels' comment groups
     pages: PageService | None = None  # the official pages (docs/pages.md)
+    publication: PublicationService | None = None  # п.16: the bot publishes approved answers
     _stranger_reported: dict[int, datetime] = field(default_factory=dict)
 
     def centre_tz(self) -> ZoneInfo:

@@ -18,6 +18,7 @@ from bot.views.callbacks import Act, CardCb, FlowCb, FlowOp
 from bot.views.keyboard import KeyboardSpec, button, cancel_button
 from handlers.common import HasRole, Translate, ask_for_text, perform, say, tell_done
 from handlers.context import Services
+from handlers.publication import link_refused, show_approved_text
 from workflow import commands as cmd
 from workflow.model import DraftKind, Media, MediaKind
 from workflow.roles import Role
@@ -228,6 +229,7 @@ async def ask_publication(
     locale: str,
 ) -> None:
     prompt = ("ask.publication_url", {"id": callback_data.incident})
+    await show_approved_text(query, services, locale, callback_data.incident, callback_data.arg)
     await ask_for_text(
         query,
         state,
@@ -253,6 +255,8 @@ async def confirm_publication(
     url = (message.text or "").strip()
     if not url.startswith(("http://", "https://")) or " " in url:
         await say(services, message, locale, "ask.bad_url")
+        return
+    if await link_refused(message, services, locale, data["incident"], data["draft"], url):
         return
     if await perform(
         message,

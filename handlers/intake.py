@@ -17,6 +17,7 @@ from aiogram.types import Message, MessageOriginChannel, MessageOriginChat, Mess
 
 from bot.intake.service import InvalidPost, Submission
 from bot.services.people_service import PersonView
+from bot.services.post_changes import ChangeKind, PostChange
 from handlers.common import HasRole, Translate
 from handlers.context import Services
 from workflow.model import Post, Source
@@ -98,6 +99,17 @@ async def discussion_comment(message: Message, services: Services) -> None:
         submitted.incident_id,
         submitted.outcome.value,
     )
+
+
+@discussion.edited_message(InDiscussionChat())
+async def discussion_comment_edited(message: Message, services: Services) -> None:
+    """The author edited a comment that is an incident: the card gets the new text."""
+    if services.intake.post_changes is None or message.from_user is None:
+        return
+    text = (message.text or message.caption or "").strip()
+    external_id = f"tg:{message.chat.id}:{message.message_id}"
+    change = PostChange(Source.TELEGRAM, external_id, ChangeKind.EDITED, text[:MAX_TEXT])
+    await services.intake.post_changes.apply(change)
 
 
 async def _report(message: Message, submitted: Submission, t: Translate) -> None:

@@ -76,6 +76,7 @@ class NoAnswerReason(StrEnum):
     INTENT_TO_HARM = "intent_to_harm"
     OBSCENE = "obscene"
     THREAT = "threat"
+    POST_DELETED = "post_deleted"  # the author deleted the post: nothing left to answer
 
 
 class MediaKind(StrEnum):

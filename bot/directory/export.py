@@ -43,6 +43,7 @@ def to_spec(records: DirectoryRecords) -> DirectorySpec:
                 timezone=org.timezone,
                 office_hours=org.office_hours,
                 topics=list(org.topics),
+                publish=org.publish,
             )
             for org in records.organisations
             if org is not centre

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
@@ -188,6 +188,9 @@ class OrganisationSpec(_Entry):
     timezone: TimeZone | None = None
     office_hours: OfficeHours | None = None
     topics: Annotated[list[Topic], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
+    # п.16: auto (the bot publishes the approved answer), press (after the publisher's
+    # press "Опубликовать") or manual (by hand, confirmed with a link); unset: auto.
+    publish: Literal["auto", "press", "manual"] | None = None
 
 
 class PersonSpec(_Entry):

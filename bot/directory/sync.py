@@ -30,7 +30,13 @@ def to_records(spec: DirectorySpec) -> DirectoryRecords:
             ),
             *(
                 OrganisationRecord(
-                    org.code, org.name, False, org.timezone, org.office_hours, tuple(org.topics)
+                    org.code,
+                    org.name,
+                    False,
+                    org.timezone,
+                    org.office_hours,
+                    tuple(org.topics),
+                    org.publish,
                 )
                 for org in spec.organisations
             ),

@@ -29,6 +29,7 @@ from bot.intake.dedupe import IntakeTriage
 from bot.intake.rules import TriageRulesCache
 from bot.intake.triage import TriageRules, author_key
 from bot.services.incidents import IncidentService
+from bot.services.post_changes import PostChanges
 from db.intake_repository import StoredHints
 from db.uow import UnitOfWork
 from workflow.model import Importance, Incident, Post
@@ -161,6 +162,8 @@ class IntakeService:
         else:
             self._rules = TriageRulesCache.fixed(rules or TriageRules())
         self._locks = _KeyedLocks()
+        # A post's later life (edited, deleted, restored), for the sources that report it.
+        self.post_changes: PostChanges | None = None
 
     @property
     def clock(self) -> Clock:

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from bot.intake import IntakeConfig
 from bot.intake.schemas import VkEvent, check_http_url
 from bot.intake.service import IntakeService, InvalidPost
+from bot.intake.vk_changes import change_from_event
 from bot.pages.vk import PagePostSink, community_post
 from workflow.model import Post, Source
 
@@ -256,6 +257,11 @@ class VkCallback:
                 own.posted_at if own.posted_at and own.posted_at <= now + self._skew else now
             )
             await self._pages.record_vk_post(self._group_id, own.post_id, posted_at)
+            return VkReply(_text(OK))
+        change = change_from_event(event.type, event.object, self._group_id)
+        if change is not None:  # an edit, deletion or restoration of a post already received
+            if self._intake.post_changes is not None:
+                await self._intake.post_changes.apply(change)
             return VkReply(_text(OK))
         try:
             found = post_from_event(event.type, event.object, self._group_id)

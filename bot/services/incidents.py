@@ -10,7 +10,7 @@ refuses it if it no longer fits; the refusal names who did what first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -49,6 +49,15 @@ class DetectTriage(Protocol):
     async def opened(self, uow: UnitOfWork, incident: Incident, now: datetime) -> None:
         """Write what the intake knows about the incident just opened."""
         ...
+
+
+class CommandHook(Protocol):
+    """Work that belongs in a command's own transaction (the п.16 publication job written
+    with the approval): called after the outcome is stored, in the same unit of work."""
+
+    async def __call__(
+        self, uow: UnitOfWork, command: Command, outcome: Outcome, person_id: int, now: datetime
+    ) -> None: ...
 
 
 class UnknownIncident(Exception):
@@ -93,8 +102,10 @@ class IncidentService:
         default_locale: str = "ru",
         on_committed: Callable[[], None] | None = None,
         card_chat_notices: bool = False,
+        after_command: Sequence[CommandHook] = (),
     ) -> None:
         self._sessions = session_factory
+        self._after_command = tuple(after_command)
         self._clock = clock
         self.policy = policy
         self._calendar_config = calendar_config
@@ -299,6 +310,8 @@ class IncidentService:
                         last = events[-1] if events else None
                         raise StepRefused(refused, last, incident) from None
                     await store.save(outcome, now)
+                    for hook in self._after_command:
+                        await hook(uow, command, outcome, person_id, now)
                     await self.outbox.cards(uow, outcome.incident, now, reply_chat=reply_chat)
                     await self.outbox.messages(uow, outcome.messages, now)
             except VersionConflict as conflict:
@@ -314,6 +327,10 @@ class IncidentService:
             self._committed()
             return outcome
         raise AssertionError("unreachable")
+
+    async def actor(self, uow: UnitOfWork, person_id: int, now: datetime) -> Actor:
+        """The person as the workflow sees them now (for a service checking a step's guard)."""
+        return await self._actor(uow, person_id, now)
 
     async def _actor(self, uow: UnitOfWork, person_id: int, now: datetime) -> Actor:
         person = await uow.directory.person_by_id(person_id)

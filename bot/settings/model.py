@@ -26,6 +26,7 @@ from bot.intake import IntakeConfig
 from bot.outbox.limits import SenderLimits
 from bot.services.calendars import CalendarConfig
 from bot.settings.pages import PagesSection
+from bot.settings.publication import PublicationSection
 from bot.settings.retention import RetentionSection
 from bot.settings.sections import (
     CalendarSection,
@@ -64,6 +65,7 @@ class Settings(BaseSettings):
     intake: IntakeSection = Field(default_factory=IntakeSection)
     retention: RetentionSection = Field(default_factory=RetentionSection)
     pages: PagesSection = Field(default_factory=PagesSection)
+    publication: PublicationSection = Field(default_factory=PublicationSection)
 
     @classmethod
     def settings_customise_sources(

@@ -108,3 +108,10 @@ class PageCb(CallbackData, prefix="pg"):
 
     op: PageOp
     id: int  # a duty's id (DONE) or an incident's (BLOCK)
+
+
+class PublishCb(CallbackData, prefix="p"):
+    """ "Опубликовать": the bot publishes the approved draft where the incident was (п.16)."""
+
+    incident: int
+    draft: int

@@ -172,6 +172,9 @@ def render_card_text(
         lines.append(t("card.possible_p21"))
     if "blacklisted_author" in flags:  # on the page's blacklist (bot/pages/intake.py)
         lines.append(t("pages.card_blacklisted"))
+    for flag in ("post_deleted", "post_edited"):  # the post's later life (publication.po)
+        if flag in flags:
+            lines.append(t(f"card.{flag}"))
     if incident.topic or incident.location:
         lines.append(
             t(

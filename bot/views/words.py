@@ -24,6 +24,7 @@ ENUM_PREFIXES = {
     "reason": "no_answer",
     "source": "source",
     "publisher": "publisher",
+    "problem": "publication.problem",  # why the bot did not publish (п.16)
 }
 # Optional values -> (the phrase's parameter, its catalogue key); the phrase is empty when
 # the value is absent, so a template never shows a placeholder for it.
