@@ -16,6 +16,8 @@ from typing import Any, NoReturn
 from workflow.calendars import Calendars
 from workflow.effects import Actor, Event, JSONDict, Message, Outcome
 from workflow.errors import CommandRefused, RefusalCode
+from workflow.fairness import answer_length as answer_length
+from workflow.fairness import fair_due, minimum
 from workflow.model import (
     ANSWER_DEADLINE_KINDS,
     OPEN_STATUSES,
@@ -27,7 +29,6 @@ from workflow.model import (
     Draft,
     DraftKind,
     DraftStatus,
-    Importance,
     Incident,
     IncidentStatus,
     Party,
@@ -330,23 +331,51 @@ def lengths(incident: Incident, policy: Policy) -> Lengths:
     )
 
 
-def answer_length(importance: Importance, policy: Policy) -> timedelta:
-    # п.9: 3 working hours; п.17: 2 for a high-importance incident.
-    return policy.answer_high_importance if importance is Importance.HIGH else policy.answer
+def step_due(
+    incident: Incident,
+    kind: DeadlineKind,
+    party: Party,
+    org_code: str | None,
+    started: datetime,
+    length: timedelta,
+    policy: Policy,
+    calendars: Calendars,
+) -> datetime:
+    """A clock counted from its start: the clause's length, or the fairness minimum if that
+    is configured longer (docs/fair-clocks.md)."""
+    regulation = calendars.add(party, org_code, started, length)
+    floor = minimum(kind, incident.importance, policy, length)
+    return fair_due(calendars, party, org_code, started, regulation, floor)
 
 
-def draft_due(incident: Incident, org_code: str, policy: Policy, calendars: Calendars) -> datetime:
+def draft_due(
+    incident: Incident,
+    org_code: str,
+    now: datetime,
+    policy: Policy,
+    calendars: Calendars,
+    floor: timedelta | None = None,
+) -> datetime:
     """п.12: the draft reaches the curator 30 working minutes before the answer deadline,
-    counted on the organisation's calendar (the executor's working time)."""
+    counted on the organisation's calendar (the executor's working time); never earlier
+    than the step's start plus its minimum (docs/fair-clocks.md)."""
     clock = answer_clock(incident)
-    margin = lengths(incident, policy).draft_margin
-    return calendars.subtract(Party.ORGANISATION, org_code, clock.due_at, margin)
+    steps = lengths(incident, policy)
+    regulation = calendars.subtract(Party.ORGANISATION, org_code, clock.due_at, steps.draft_margin)
+    if floor is None:
+        floor = minimum(DeadlineKind.DRAFT, incident.importance, policy, timedelta(0))
+    return fair_due(calendars, Party.ORGANISATION, org_code, now, regulation, floor)
 
 
 def start_draft_deadline(
-    incident: Incident, org_code: str, now: datetime, policy: Policy, calendars: Calendars
+    incident: Incident,
+    org_code: str,
+    now: datetime,
+    policy: Policy,
+    calendars: Calendars,
+    floor: timedelta | None = None,
 ) -> Incident:
-    due = draft_due(incident, org_code, policy, calendars)
+    due = draft_due(incident, org_code, now, policy, calendars, floor)
     return start(incident, DeadlineKind.DRAFT, Party.ORGANISATION, due, now, org_code=org_code)
 
 

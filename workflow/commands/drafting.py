@@ -24,6 +24,7 @@ from workflow.commands.base import (
     require_routed,
     running,
     start,
+    step_due,
     with_assignment,
     with_draft,
 )
@@ -168,7 +169,9 @@ def submit_draft(
                 incident = meet(incident, [deadline], now)
                 facts["resubmits"] = returned.id
         # п.14: the curator approves or returns it within 30 working minutes.
-        review_due = calendars.add(Party.CENTRE, None, now, steps.review)
+        review_due = step_due(
+            incident, DeadlineKind.REVIEW, Party.CENTRE, None, now, steps.review, policy, calendars
+        )
         incident = start(
             incident,
             DeadlineKind.REVIEW,
