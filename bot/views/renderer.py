@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Translator
-from bot.outbox.render import Rendered
+from bot.outbox.render import MEDIA_GROUP_MAX, Media, Rendered
 from bot.services.addressing import Audience
 from bot.services.calendars import CalendarConfig
 from bot.services.read_models import CardModel, DirectoryView, Names, ReadModels
@@ -26,9 +26,11 @@ from bot.views.buttons import card_buttons
 from bot.views.card import render_card_text
 from bot.views.format import e, local_time
 from bot.views.keyboard import card_keyboard, markup
+from bot.views.lateness import late_steps_text
 from db.models import OutboxRow
 from db.outbox_repository import OutboxKind
 from db.uow import UnitOfWork
+from workflow.model import MediaKind
 from workflow.policy import Policy
 
 
@@ -149,7 +151,30 @@ class OutboxRenderer:
                 return self.translator.render(name, values, locale)
 
             keyboard = markup(spec, t)
-        return Rendered(self.translator.render(key, values, locale), keyboard)
+        text = self.translator.render(key, values, locale)
+        late = params.get("late_steps")
+        if isinstance(late, list) and late:  # an answer alert names who was late (fairness)
+
+            def say(name: str, /, **values: Any) -> str:
+                return self.translator.render(name, values, locale)
+
+            text += "\n" + late_steps_text(late, directory.names, say)
+        return Rendered(text, keyboard, media_of(params.get("media")))
+
+
+def media_of(items: Any) -> tuple[Media, ...]:
+    """A message's own photos, videos or documents (п.19 information), as Telegram allows
+    them in one album: at most ten, and documents only among documents."""
+    if not isinstance(items, list):
+        return ()
+    found = [
+        Media(MediaKind(item["kind"]), str(item["file_id"]))
+        for item in items
+        if isinstance(item, dict) and item.get("kind") in {kind.value for kind in MediaKind}
+    ]
+    if len({m.kind for m in found}) > 1:
+        found = [m for m in found if m.kind is not MediaKind.DOCUMENT]
+    return tuple(found[:MEDIA_GROUP_MAX])
 
 
 def format_params(params: Mapping[str, Any], names: Names, tz: ZoneInfo) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.read_models import TimelineModel
 from bot.views.format import Translate, e
+from bot.views.lateness import late_step_text
 from workflow.timeline import format_timeline, timeline
 
 MESSAGE_BUDGET = 3800  # leave room under Telegram's 4096 for the header
@@ -34,6 +35,8 @@ def timeline_text(model: TimelineModel, t: Translate, now: datetime, tz: ZoneInf
         values = {k: e(v) if isinstance(v, str) else v for k, v in dict(params).items()}
         if key.startswith("timeline.deadline") and "kind" in params:
             values["kind"] = t(f"deadline.kind.{params['kind']}")
+        if key == "timeline.late_step":
+            values["cause"] = late_step_text(params, names, t)
         if params.get("org_code"):
             values["org"] = e(names.org(params["org_code"]))
         if params.get("org_codes"):

@@ -64,18 +64,18 @@ def accepted_info(incident: Incident) -> tuple[Draft, ...]:
     )
 
 
-def info_message(to: Addressee, draft: Draft) -> Message:
-    """One organisation's information with its media, for the curator or the consolidator."""
-    return Message(
-        to,
-        "info.received",
-        {
-            "org_code": draft.org_code,
-            "draft_id": draft.id,
-            "text": draft.text,
-            "media": media_to_json(draft.media),
-        },
-    )
+def info_message(to: Addressee, draft: Draft, all_in: bool | None = None) -> Message:
+    """One organisation's information with its media, for the curator or the consolidator
+    (п.19: the consolidated answer is written from it)."""
+    params: dict[str, object] = {
+        "org_code": draft.org_code,
+        "draft_id": draft.id,
+        "text": draft.text,
+        "media": media_to_json(draft.media),
+    }
+    if all_in is not None:
+        params["all_info_in"] = all_in
+    return Message(to, "info.forwarded", params)
 
 
 def consolidator_of(incident: Incident) -> str | None:
