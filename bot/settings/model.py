@@ -24,6 +24,7 @@ from pydantic_settings import (
 from bot.intake import IntakeConfig
 from bot.outbox.limits import SenderLimits
 from bot.services.calendars import CalendarConfig
+from bot.settings.regulation import RegulationSection
 from bot.settings.sections import (
     CalendarSection,
     DatabaseSection,
@@ -57,6 +58,7 @@ class Settings(BaseSettings):
     calendar: CalendarSection = Field(default_factory=CalendarSection)
     timers: TimersSection = Field(default_factory=TimersSection)
     alerts: AlertsSection = Field(default_factory=AlertsSection)
+    regulation: RegulationSection = Field(default_factory=RegulationSection)
     sender: SenderSection = Field(default_factory=SenderSection)
     intake: IntakeSection = Field(default_factory=IntakeSection)
 
@@ -89,7 +91,7 @@ class Settings(BaseSettings):
     # Built objects for the parts of the program; each section builds its own.
 
     def policy(self) -> Policy:
-        return self.timers.policy()
+        return self.regulation.apply(self.timers.policy())
 
     def calendar_config(self) -> CalendarConfig:
         calendar = self.calendar
