@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.services.read_models import Names
+from bot.views.card_regulation import dismissal_line, info_status
 from bot.views.format import Translate, e, format_working, local_time, shorten
 from workflow.calendars import Calendars
 from workflow.model import (
@@ -87,12 +88,15 @@ def render_card_text(
         )
         marker = " ★" if assignment.consolidator else ""
         line = f"• {e(names.org(assignment.org_code))}{marker}: {status}{holder}"
+        line += info_status(incident, assignment, tz, t)  # п.19
         if assignment.decline_comment:
             line += " — " + t("card.decline_comment", comment=e(assignment.decline_comment))
         lines.append(line)
     lines.append(t("card.status", status=t(f"status.{incident.status.value}")))
     if incident.no_answer_reason:
         lines.append(t(f"no_answer.{incident.no_answer_reason.value}"))
+    if (dismissed := dismissal_line(incident, t)) is not None:  # п.10
+        lines.append(dismissed)
     for draft in incident.drafts[-3:]:
         if draft.status in (DraftStatus.PENDING, DraftStatus.APPROVED, DraftStatus.RETURNED):
             lines.append(

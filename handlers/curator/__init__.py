@@ -11,7 +11,7 @@ from aiogram.types import Message
 
 from handlers.common import HasRole, say
 from handlers.context import Services
-from handlers.curator import card_actions, review, routing
+from handlers.curator import card_actions, dismissal, review, routing
 from handlers.curator.states import AskCurator
 from workflow.roles import CURATOR_ROLES
 
@@ -21,12 +21,16 @@ unexpected = Router(name=__name__ + ".unexpected")
 unexpected.message.filter(HasRole(*CURATOR_ROLES))
 
 router = Router(name=__name__)
-router.include_routers(routing.router, review.router, card_actions.router, unexpected)
+router.include_routers(
+    routing.router, review.router, card_actions.router, dismissal.router, unexpected
+)
 
 
 @unexpected.message(AskCurator.topic_location)
 @unexpected.message(AskCurator.reopen_comment)
 @unexpected.message(AskCurator.stage_limits)
 @unexpected.message(AskCurator.return_comment)
+@unexpected.message(AskCurator.duplicate_of)
+@unexpected.message(AskCurator.withdraw_comment)
 async def text_expected(message: Message, services: Services, locale: str) -> None:
     await say(services, message, locale, "ask.text_expected")
