@@ -23,6 +23,7 @@ from bot.i18n import Translator
 from bot.intake.http_api import IntakeServer
 from bot.intake.rules import TriageRulesCache, directory_rules_loader, rules_from_file
 from bot.intake.service import IntakeService
+from bot.intake.triage import Sender
 from bot.outbox import OutboxSender, SenderOptions, notify_admins
 from bot.response_models import pin_response_models
 from bot.services.incidents import IncidentService
@@ -40,6 +41,15 @@ from handlers import admin, common, curator, executor, fallback, intake, reports
 from handlers.context import IdentifyMiddleware, Services
 
 log = logging.getLogger(__name__)
+
+
+def community(settings: Settings) -> frozenset[Sender]:
+    """The administration's own accounts: the VK community (`from_id` = −group id) and the
+    Telegram discussion groups (an admin writing as the group). Their posts are no incident."""
+    own = {Sender("telegram", chat_id) for chat_id in settings.discussion_chats()}
+    if settings.intake.vk_group_id is not None:
+        own.add(Sender("vk", -settings.intake.vk_group_id))
+    return frozenset(own)
 
 
 def _open_card_data(incident_id: int) -> str:
@@ -97,7 +107,9 @@ def build_services(
         default_locale=settings.general.default_locale,
         on_committed=on_committed or wake.set,
     )
-    intake_service = IntakeService(incidents, sessions, clock, triage_rules(settings))
+    intake_service = IntakeService(
+        incidents, sessions, clock, triage_rules(settings), community=community(settings)
+    )
     return Services(
         incidents=incidents,
         people=PeopleService(sessions),

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.intake.dedupe import IntakeTriage
 from bot.intake.rules import TriageRulesCache
-from bot.intake.triage import TriageRules, author_key
+from bot.intake.triage import NotAnIncident, Sender, TriageRules, author_key, not_an_incident
 from bot.services.incidents import IncidentService
 from db.intake_repository import StoredHints
 from db.uow import UnitOfWork
@@ -45,6 +45,7 @@ class Outcome(StrEnum):
     CREATED = "created"  # a new incident
     EXISTING = "existing"  # the same post (external id or URL) is already an incident
     DUPLICATE = "duplicate"  # near-identical text by the same author: attached to an open one
+    NOT_AN_INCIDENT = "not_an_incident"  # the community's or an official's own post (п.10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +62,16 @@ class IncidentView:
 @dataclass(frozen=True, slots=True)
 class Submission:
     outcome: Outcome
-    view: IncidentView
+    view: IncidentView | None  # None: not an incident (`skipped` says why)
+    skipped: NotAnIncident | None = None
 
     @property
     def created(self) -> bool:
         return self.outcome is Outcome.CREATED
 
     @property
-    def incident_id(self) -> int:
-        return self.view.incident.id
+    def incident_id(self) -> int | None:
+        return self.view.incident.id if self.view is not None else None
 
 
 def validated(post: Post) -> Post:
@@ -149,6 +151,7 @@ class IntakeService:
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
         rules: TriageRules | TriageRulesCache | None = None,
+        community: frozenset[Sender] = frozenset(),
     ) -> None:
         self._incidents = incidents
         self._sessions = sessions
@@ -158,6 +161,7 @@ class IntakeService:
         else:
             self._rules = TriageRulesCache.fixed(rules or TriageRules())
         self._locks = _KeyedLocks()
+        self._community = community  # the administration's own accounts (settings)
 
     @property
     def clock(self) -> Clock:
@@ -179,9 +183,13 @@ class IntakeService:
         importance: Importance = Importance.NORMAL,
         topic_hint: str | None = None,
         by_person_id: int | None = None,
+        sender: Sender | None = None,
     ) -> Submission:
-        """Open an incident for the post, or say which one it already is or repeats."""
+        """Open an incident for the post, or say which one it already is or repeats, or
+        that it is no incident: the community's or a known official's own post (п.10)."""
         post = validated(post)
+        if (skipped := await self.skip(sender)) is not None:
+            return Submission(Outcome.NOT_AN_INCIDENT, None, skipped)
         triage = IntakeTriage(self._rules, topic_hint)
         async with self._locks.hold(_lock_keys(post)):
             detected = await self._incidents.detect(
@@ -200,6 +208,21 @@ class IntakeService:
             return Submission(Outcome.CREATED, view)
         outcome = Outcome.DUPLICATE if triage.attached else Outcome.EXISTING
         return Submission(outcome, _view(detected.incident, triage.stored))
+
+    async def skip(self, sender: Sender | None) -> NotAnIncident | None:
+        """Why this sender's post is not an incident, or None (the one place that decides)."""
+        if sender is None:
+            return None
+        async with UnitOfWork(self._sessions) as uow:
+            people = (await uow.directory.snapshot()).people.values()
+        officials = frozenset(
+            Sender(network, account)
+            for person in people
+            if person.active
+            for network, account in (("telegram", person.telegram_id), ("vk", person.vk_id))
+            if account is not None
+        )
+        return not_an_incident(sender, self._community, officials)
 
     async def view(self, incident_id: int) -> IncidentView | None:
         """An incident with its hints (GET /api/v1/incidents/{id})."""
