@@ -190,6 +190,7 @@ class IntakeService:
         post = validated(post)
         if (skipped := await self.skip(sender)) is not None:
             return Submission(Outcome.NOT_AN_INCIDENT, None, skipped)
+        several = await self.expects_several(post, topic_hint)
         triage = IntakeTriage(self._rules, topic_hint)
         async with self._locks.hold(_lock_keys(post)):
             detected = await self._incidents.detect(
@@ -198,6 +199,7 @@ class IntakeService:
                 importance=importance,
                 by_person_id=by_person_id,
                 triage=triage,
+                several_orgs=several,
             )
         if detected.created:
             # Written in the same transaction as the incident: no need to read them back.
@@ -223,6 +225,13 @@ class IntakeService:
             if account is not None
         )
         return not_an_incident(sender, self._community, officials)
+
+    async def expects_several(self, post: Post, topic_hint: str | None) -> bool:
+        """The topic rules name several organisations for this post: п.19's 30-minute
+        routing clock then runs from detection (workflow.commands.detection)."""
+        async with UnitOfWork(self._sessions) as uow:
+            rules = await self._rules.get(uow)
+        return len(rules.hints(post.text, topic_hint).suggested_orgs) > 1
 
     async def view(self, incident_id: int) -> IncidentView | None:
         """An incident with its hints (GET /api/v1/incidents/{id})."""

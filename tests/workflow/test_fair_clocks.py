@@ -15,10 +15,10 @@ from workflow.commands import (
     take,
 )
 from workflow.fairness import late_steps, late_steps_json
-from workflow.model import DeadlineKind, DraftKind, Importance, Party
+from workflow.model import DeadlineKind, DeadlineState, DraftKind, Importance, Party
 from workflow.policy import Minimums, Policy
 
-from .conftest import ANSWER_TEXT, CURATOR, PARKS, msk
+from .conftest import ANSWER_TEXT, CURATOR, PARKS, POST, msk
 
 WHERE = {"topic": "Дороги", "location": "ул. Ленина"}
 
@@ -106,3 +106,36 @@ def test_the_answer_alert_names_the_steps_that_overran(flow_at):
     assert messages[0].params["late_steps"] == [
         {"kind": "draft", "party": "organisation", "org_code": "parks", "minutes": 30}
     ]
+
+
+def test_p19_several_expected_the_routing_clock_is_30_minutes_with_its_ladder(calendars):
+    from workflow.alerts import AlertPolicy, ladder
+    from workflow.commands import detect
+
+    policy = Policy()
+    outcome = detect(
+        POST, msk(2026, 4, 27, 9, 0), Importance.NORMAL, 1, policy, calendars, None, True
+    )
+    (clock,) = [d for d in outcome.incident.deadlines if d.kind is DeadlineKind.ROUTE]
+    assert clock.due_at == msk(2026, 4, 27, 9, 30)
+    steps = ladder(clock, calendars.centre, AlertPolicy())
+    assert [s.at for s in steps][:3] == [
+        msk(2026, 4, 27, 9, 15),
+        msk(2026, 4, 27, 9, 20),
+        msk(2026, 4, 27, 9, 30),
+    ]
+
+
+def test_p10_a_single_organisation_after_all_is_held_to_the_hour(calendars):
+    from workflow.commands import detect
+
+    from .conftest import Flow
+
+    flow = Flow(calendars, msk(2026, 4, 27, 9, 0))
+    flow.incident = detect(
+        POST, msk(2026, 4, 27, 9, 0), Importance.NORMAL, 1, Policy(), calendars, None, True
+    ).incident
+    outcome = flow.at(msk(2026, 4, 27, 9, 45)).do(route, CURATOR, org_codes=["parks"], **WHERE)
+    route_clock = flow.deadline(DeadlineKind.ROUTE, state=DeadlineState.MET)
+    assert route_clock.due_at == msk(2026, 4, 27, 10, 0)
+    assert outcome.events[0].facts["route_late"] is False

@@ -210,7 +210,9 @@ def route(
     )
     facts: dict[str, Any] = {"consolidated": several}
     for deadline in running(incident, DeadlineKind.ROUTE):
-        due = deadline.due_at
+        # п.10's hour from the start (the clock ran on п.19's 30 minutes if several were
+        # expected; a single organisation after all is held to п.10).
+        due = calendars.add(Party.CENTRE, None, deadline.started_at, policy.route)
         if several:
             # п.19: several organisations are sent the incident within 30 working minutes of
             # detection. Late routing is still allowed; the ROUTE deadline records the miss.
