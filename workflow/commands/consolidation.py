@@ -21,9 +21,9 @@ from workflow.commands.base import (
     require_curator,
     require_routed,
     running,
-    start_draft_deadline,
     with_assignment,
 )
+from workflow.commands.clocks import start_draft_deadline
 from workflow.commands.codec import media_to_json
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode

@@ -20,10 +20,10 @@ from workflow.commands.base import (
     require_routed,
     running,
     start,
-    step_due,
     supersede_drafts,
     with_assignment,
 )
+from workflow.commands.clocks import step_due
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
 from workflow.model import Assignment, AssignmentStatus, DeadlineKind, DraftStatus, Incident, Party

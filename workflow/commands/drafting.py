@@ -24,10 +24,10 @@ from workflow.commands.base import (
     require_routed,
     running,
     start,
-    step_due,
     with_assignment,
     with_draft,
 )
+from workflow.commands.clocks import step_due
 from workflow.commands.codec import media_to_json
 from workflow.commands.consolidation import consolidator_of, info_message
 from workflow.effects import Actor, Addressee, Message, Outcome

@@ -25,10 +25,10 @@ from workflow.commands.base import (
     require_open,
     running,
     start,
-    start_draft_deadline,
     supersede_drafts,
     with_draft,
 )
+from workflow.commands.clocks import start_draft_deadline
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
 from workflow.fairness import late_steps_json

@@ -23,9 +23,9 @@ from workflow.commands.base import (
     require_open,
     running,
     start,
-    step_due,
     with_draft,
 )
+from workflow.commands.clocks import step_due
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
 from workflow.model import (

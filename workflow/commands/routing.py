@@ -27,11 +27,10 @@ from workflow.commands.base import (
     require_open,
     running,
     start,
-    start_draft_deadline,
-    step_due,
     unique,
     with_assignment,
 )
+from workflow.commands.clocks import start_draft_deadline, step_due
 from workflow.commands.consolidation import info_due_at
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
