@@ -26,6 +26,20 @@ async def test_p10_a_thanks_comment_is_dismissed_with_its_ground(world: BotWorld
     assert stored.dismissal_ground == DismissalGround.GRATITUDE.value
     assert not [d for d in stored.deadlines if d.running]
 
+    # A repeat of it: the ground "duplicate" asks for the number of the incident repeated.
+    repeat = await world.detect("Спасибо!!", "https://vk.com/wall-1_7?reply=4")
+    card = await world.wait_card(CURATOR, repeat.id)
+    world.press(CURATOR, card, "button.dismiss", CURATOR)
+    prompt = await world.wait_bot_text(CURATOR, "почему ответ не требуется")
+    world.press(CURATOR, prompt, "dismissal.ground.duplicate", CURATOR)
+    await world.wait_bot_text(CURATOR, "номер инцидента, который он повторяет")
+    world.fake.user_message(CURATOR, "первый")
+    await world.wait_bot_text(CURATOR, "Нужен номер инцидента цифрами")
+    world.fake.user_message(CURATOR, f"№{incident.id}")
+    await world.wait_card(CURATOR, repeat.id, having=f"повтор инцидента №{incident.id}")
+    stored = await world.service.get(repeat.id)
+    assert (stored.dismissal_ground, stored.dismissal_duplicate_of) == ("duplicate", incident.id)
+
 
 async def test_p19_silent_organisation_withdrawn_and_the_answer_published(world: BotWorld) -> None:
     incident = await world.detect("Яма и сломанная скамейка у парка", "https://vk.com/wall-1_8")
