@@ -37,6 +37,10 @@ def timeline_text(model: TimelineModel, t: Translate, now: datetime, tz: ZoneInf
             values["kind"] = t(f"deadline.kind.{params['kind']}")
         if key == "timeline.late_step":
             values["cause"] = late_step_text(params, names, t)
+        if key == "timeline.dismiss" and params.get("ground"):  # п.10, never the raw code
+            values["ground"] = t(f"dismissal.ground.{params['ground']}")
+            if params.get("duplicate_of"):
+                values["ground"] = t("card.dismissal_duplicate", id=params["duplicate_of"])
         if params.get("org_code"):
             values["org"] = e(names.org(params["org_code"]))
         if params.get("org_codes"):

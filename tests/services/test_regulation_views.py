@@ -4,7 +4,7 @@ information, the timeline shows no raw codes."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -95,3 +95,54 @@ def test_the_card_shows_each_organisations_information_and_a_dismissal(directory
     ).incident
     text, _ = render_card_text(incident, NAMES, now, calendars, MSK, say)
     assert "Не требует ответа (п.10): повтор инцидента №3" in text
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_the_history_of_dismissal_withdrawal_and_a_late_answer_has_no_raw_codes(
+    directory, locale
+) -> None:
+    from bot.services.read_models import TimelineModel
+    from bot.views.timeline import timeline_text
+    from workflow.commands import (
+        ConfirmPublication,
+        PickConsolidator,
+        Reopen,
+        Review,
+        SubmitDraft,
+        Take,
+        WithdrawOrganisation,
+    )
+
+    policy, calendars = Policy(), directory.calendars
+    post = Post(Source.VK, "https://vk.com/w", "Яма")
+    outcome = detect(post, START, "normal", 7, policy, calendars)
+    incident, events = outcome.incident, list(outcome.events)
+    steps = [
+        (Dismiss("duplicate", 3), CURATOR, 5),
+        (Reopen("Автор уточнил"), CURATOR, 10),
+        (Route(("parks", "roads"), "Дороги", "ул. Ленина"), CURATOR, 165),  # 11:45
+        (Take(), PARKS, 170),
+        (SubmitInfo("Сквер убираем"), PARKS, 175),
+        (WithdrawOrganisation("roads", "Молчат"), CURATOR, 180),
+        (PickConsolidator("parks"), CURATOR, 181),
+        (SubmitDraft("Здравствуйте! Уберём."), PARKS, 190),
+        (Review(2, approve=True), CURATOR, 195),
+        (ConfirmPublication(2, "https://vk.com/a"), PARKS, 300),
+    ]
+    for command, actor, minutes in steps:
+        at = START + timedelta(minutes=minutes)
+        outcome = registry.apply(command, incident, actor, at, policy, calendars)
+        incident, events = outcome.incident, [*events, *outcome.events]
+    t = Translator()
+
+    def say(key: str, /, **values: object) -> str:
+        return t.render(key, values, locale)
+
+    model = TimelineModel(incident, events, directory)
+    text = timeline_text(model, say, START + timedelta(hours=6), MSK)
+
+    for raw in ("duplicate", "withdraw_organisation", "late_step", "route", "None", "timeline."):
+        assert raw not in text.replace("routed", ""), (raw, text)
+    assert ("повтор инцидента №3" if locale == "ru" else "repeats incident #3") in text
+    late = "направлено куратором с опозданием" if locale == "ru" else "routed by the curator"
+    assert late in text
