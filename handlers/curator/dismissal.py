@@ -124,7 +124,7 @@ async def ask_organisation(
         return
     silent = await services.lookups.organisations_among(withdraw_candidates(incident))
     if not silent:
-        await query.answer(t("refusal.not_assigned"), show_alert=True)
+        await query.answer(t("error.nothing_to_withdraw"), show_alert=True)
         return
     rows = [
         [button(WithdrawCb(incident=incident.id, org=org.id).pack(), label=org.name)]
