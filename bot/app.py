@@ -26,6 +26,7 @@ from bot.i18n import Translator
 from bot.intake.http_api import IntakeServer
 from bot.intake.rules import TriageRulesCache, directory_rules_loader, rules_from_file
 from bot.intake.service import IntakeService
+from bot.intake.triage import Sender
 from bot.outbox import OutboxSender, SenderOptions, notify_admins
 from bot.pages.jobs import JOB_ID as PAGES_JOB
 from bot.pages.jobs import PageJobs
@@ -62,6 +63,15 @@ from handlers.context import IdentifyMiddleware, Services
 from handlers.gate import PressGate
 
 log = logging.getLogger(__name__)
+
+
+def community(settings: Settings) -> frozenset[Sender]:
+    """The administration's own accounts: the VK community (`from_id` = −group id) and the
+    Telegram discussion groups (an admin writing as the group). Their posts are no incident."""
+    own = {Sender("telegram", chat_id) for chat_id in settings.discussion_chats()}
+    if settings.intake.vk_group_id is not None:
+        own.add(Sender("vk", -settings.intake.vk_group_id))
+    return frozenset(own)
 
 
 def _open_card_data(incident_id: int) -> str:
@@ -129,7 +139,9 @@ def build_services(
         card_chat_notices=settings.general.card_chat_notices,
         after_command=(PublicationPlanner(publishing),),  # п.16 job with the approval
     )
-    intake_service = IntakeService(incidents, sessions, clock, triage_rules(settings))
+    intake_service = IntakeService(
+        incidents, sessions, clock, triage_rules(settings), community=community(settings)
+    )
     locale = settings.general.default_locale
     intake_service.post_changes = PostChanges(sessions, clock, locale, on_committed or wake.set)
     return Services(

@@ -85,6 +85,7 @@ async def load_snapshot(session: AsyncSession, version: int) -> DirectorySnapsho
                 locale=person.locale,
                 active=person.active,
                 key=person.key,
+                vk_id=person.vk_id,
             )
             for person in people
         },

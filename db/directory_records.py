@@ -37,6 +37,7 @@ class PersonRecord:
     stand_ins: tuple[str, ...]  # keys, preferred first
     locale: str | None
     active: bool
+    vk_id: int | None = None  # the VK account: its posts are not incidents (п.10)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ class PersonView:
     locale: str | None
     active: bool
     key: str = ""
+    vk_id: int | None = None  # their VK account (п.10: an official's post is no incident)
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,7 @@ async def _state(session: AsyncSession) -> _State:
                 person.active,
                 sorted(row.role.value for row in person.roles),
                 sorted(substitutes[person.id]),
+                person.vk_id,
             )
             for person in people
         },
@@ -230,6 +231,7 @@ async def _sync_people(
             else None,
             "locale": person.locale,
             "active": person.active,
+            "vk_id": person.vk_id,
         }
         row = rows.get(person.key)
         if row is None:
@@ -383,6 +385,7 @@ async def read_records(session: AsyncSession) -> DirectoryRecords:
                 stand_ins=tuple(stand_ins[person.id]),
                 locale=person.locale,
                 active=person.active,
+                vk_id=person.vk_id,
             )
             for person in people
         ),

@@ -69,6 +69,8 @@ class Person(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The person's VK user id: their posts are not incidents (п.10, an official's own post).
+    vk_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="people")
     roles: Mapped[list[PersonRole]] = relationship(
@@ -163,6 +165,9 @@ class IncidentRow(Base):
     topic: Mapped[str | None] = mapped_column(String(200))
     location: Mapped[str | None] = mapped_column(String(300))
     no_answer_reason: Mapped[NoAnswerReason | None] = mapped_column(str_enum(NoAnswerReason))
+    # п.10: why it needs no answer (a DismissalGround value), and what a duplicate repeats.
+    dismissal_ground: Mapped[str | None] = mapped_column(String(32))
+    dismissal_duplicate_of: Mapped[int | None] = mapped_column(Integer)
     consolidated: Mapped[bool] = mapped_column(Boolean, default=False)  # п.19
     # п.18: step lengths (seconds) the curator set for the stage after an interim answer.
     stage_limits: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -16,6 +16,7 @@ from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import Message, MessageOriginChannel, MessageOriginChat, MessageOriginUser
 
 from bot.intake.service import InvalidPost, Submission
+from bot.intake.triage import Sender
 from bot.services.people_service import PersonView
 from bot.services.post_changes import ChangeKind, PostChange
 from handlers.common import HasRole, Translate
@@ -72,7 +73,8 @@ class InDiscussionChat(Filter):
 
 @discussion.message(InDiscussionChat())
 async def discussion_comment(message: Message, services: Services) -> None:
-    if message.is_automatic_forward or message.from_user is None or message.from_user.is_bot:
+    user = message.from_user
+    if message.is_automatic_forward or user is None or user.is_bot:
         return  # the channel's own post mirrored into its group, or a bot
     text = (message.text or message.caption or "").strip()
     if not text:
@@ -87,8 +89,12 @@ async def discussion_comment(message: Message, services: Services) -> None:
         published_at=message.date,
         external_id=f"tg:{message.chat.id}:{message.message_id}",
     )
+    # On behalf of a chat (an admin writing as the group or channel), else the person.
+    sender = Sender("telegram", message.sender_chat.id if message.sender_chat else user.id)
     try:
-        submitted = await services.intake.submit(post, detected_at=services.clock.now())
+        submitted = await services.intake.submit(
+            post, detected_at=services.clock.now(), sender=sender
+        )
     except InvalidPost as error:  # nothing left once control characters are stripped
         log.info("comment %s in %s not taken: %s", message.message_id, message.chat.id, error)
         return
@@ -97,7 +103,7 @@ async def discussion_comment(message: Message, services: Services) -> None:
         message.message_id,
         message.chat.id,
         submitted.incident_id,
-        submitted.outcome.value,
+        submitted.skipped or submitted.outcome.value,
     )
 
 
@@ -113,6 +119,9 @@ async def discussion_comment_edited(message: Message, services: Services) -> Non
 
 
 async def _report(message: Message, submitted: Submission, t: Translate) -> None:
+    if submitted.skipped is not None:
+        await message.answer(t("intake.not_an_incident"))
+        return
     key = "intake.created" if submitted.created else "intake.duplicate"
     await message.answer(t(key, id=submitted.incident_id))
 
@@ -147,6 +156,7 @@ async def forwarded(message: Message, services: Services, person: PersonView, t:
         return
     origin = message.forward_origin
     author: str | None = None
+    sender: Sender | None = None
     url: str
     if isinstance(origin, MessageOriginChannel):
         author = origin.author_signature or origin.chat.title
@@ -158,6 +168,7 @@ async def forwarded(message: Message, services: Services, person: PersonView, t:
     else:
         if isinstance(origin, MessageOriginUser):
             author = origin.sender_user.full_name
+            sender = Sender("telegram", origin.sender_user.id)
         elif isinstance(origin, MessageOriginChat):
             author = origin.sender_chat.title
         else:
@@ -173,7 +184,7 @@ async def forwarded(message: Message, services: Services, person: PersonView, t:
         published_at=origin.date,
     )
     try:
-        submitted = await services.intake.submit(post, by_person_id=person.id)
+        submitted = await services.intake.submit(post, by_person_id=person.id, sender=sender)
     except InvalidPost:  # nothing left once control characters are stripped
         await message.answer(t("intake.forward_without_text"))
         return

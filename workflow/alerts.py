@@ -22,7 +22,7 @@ Pure: no I/O, no wall clock; `now` is always given.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import IntEnum
@@ -269,6 +269,8 @@ def alert_messages(
     calendar: Calendar,
     decision: AlertDecision,
     now: datetime,
+    *,
+    late_steps: Sequence[JSONDict] = (),
 ) -> tuple[Message, ...]:
     """The messages of the step to fire, one per addressee, all with the same key and params.
 
@@ -298,6 +300,9 @@ def alert_messages(
         params["overdue_minutes"] = working_minutes(
             calendar.elapsed(due, now) if now > due else _ZERO
         )
+    if late_steps and fire.stage >= AlertStage.OVERDUE:
+        # The answer clock: which steps overran, whose, by how much (workflow/fairness.py).
+        params["late_steps"] = [dict(step) for step in late_steps]
     addressees: list[Addressee] = []
     for step in (*decision.skipped, fire):
         addressees.extend(audience(incident, deadline, step.stage))

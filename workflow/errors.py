@@ -38,6 +38,8 @@ class RefusalCode(StrEnum):
     INFO_PENDING = "info_pending"  # п.19: not every organisation's information is in
     INVALID_LIMIT = "invalid_limit"  # п.18: a stage length must be positive
     NO_CHANGE = "no_change"  # the command would change nothing
+    UNKNOWN_GROUND = "unknown_ground"  # п.10: not one of the policy's dismissal grounds
+    MISSING_DUPLICATE = "missing_duplicate"  # п.10: a duplicate names the incident it repeats
 
 
 class CommandRefused(Exception):

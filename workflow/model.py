@@ -29,6 +29,7 @@ class IncidentStatus(StrEnum):
     INTERIM = "interim"  # interim answer published, final answer due (п.18)
     ANSWERED = "answered"  # final answer published (п.16)
     CLOSED_NO_ANSWER = "closed_no_answer"  # п.21
+    DISMISSED = "dismissed"  # п.10: the curator found it needs no answer (not п.21)
 
 
 OPEN_STATUSES: frozenset[IncidentStatus] = frozenset(
@@ -41,7 +42,7 @@ class AssignmentStatus(StrEnum):
     TAKEN = "taken"  # an executor holds it
     DECLINED = "declined"  # "not ours" (п.11)
     INFO_SENT = "info_sent"  # its information for the consolidated answer is in (п.19)
-    WITHDRAWN = "withdrawn"  # the curator took it back (re-routed, closed)
+    WITHDRAWN = "withdrawn"  # the curator took it back (closed, dismissed, silent in п.19)
     DONE = "done"  # its answer was published
 
 
@@ -77,6 +78,16 @@ class NoAnswerReason(StrEnum):
     OBSCENE = "obscene"
     THREAT = "threat"
     POST_DELETED = "post_deleted"  # the author deleted the post: nothing left to answer
+
+
+class DismissalGround(StrEnum):
+    """п.10: why a post needs no answer (the policy chooses which grounds are offered)."""
+
+    GRATITUDE = "gratitude"  # thanks, or no question in it
+    OFF_TOPIC = "off_topic"  # not about the work of the administration or its organisations
+    OFFICIAL = "official"  # a post of the administration or of its official
+    SPAM = "spam"  # advertising or spam
+    DUPLICATE = "duplicate"  # repeats incident N (its number is kept)
 
 
 class MediaKind(StrEnum):
@@ -230,3 +241,5 @@ class Incident:
     version: int = 0  # optimistic concurrency: every applied command adds one (detect gives 1)
     consolidated: bool = False  # п.19: several organisations give information for one answer
     stage_limits: StageLimits | None = None  # п.18: set by the curator after an interim answer
+    dismissal_ground: str | None = None  # п.10: a DismissalGround value while DISMISSED
+    dismissal_duplicate_of: int | None = None  # п.10: the incident a duplicate repeats

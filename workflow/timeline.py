@@ -16,7 +16,7 @@ from workflow.effects import Event, JSONDict
 from workflow.model import Deadline, DeadlineState, Incident
 
 # Long or nested arguments that a timeline line does not show.
-_HIDDEN_ARGS = frozenset({"text", "media", "post", "limits"})
+_HIDDEN_ARGS = frozenset({"text", "media", "post", "limits", "late_steps"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,9 @@ def timeline(
     ranked: list[tuple[datetime, int, int, TimelineEntry]] = []
     for index, event in enumerate(events):
         ranked.append((event.at, 0, index, _event_entry(event)))
+        # A late answer: whose steps overran and by how much (workflow/fairness.py).
+        for step in event.facts.get("late_steps") or ():
+            ranked.append((event.at, 0, index, TimelineEntry(event.at, "timeline.late_step", step)))
     for index, deadline in enumerate(incident.deadlines):
         entry = _deadline_entry(index, deadline, calendars, now)
         if entry is not None:
@@ -47,7 +50,7 @@ def timeline(
 
 def _event_entry(event: Event) -> TimelineEntry:
     params: JSONDict = {k: v for k, v in event.args.items() if k not in _HIDDEN_ARGS}
-    params.update(event.facts)
+    params.update({k: v for k, v in event.facts.items() if k not in _HIDDEN_ARGS})
     if "media" in event.args:
         params["media_count"] = len(event.args["media"])
     if "post" in event.args:

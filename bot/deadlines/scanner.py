@@ -47,6 +47,8 @@ from db.deadline_repository import DeadlineClaim, LadderMove, LostRace
 from db.uow import UnitOfWork
 from workflow.alerts import AlertDecision, AlertPolicy, AlertStage, alert_messages, decide
 from workflow.calendars import Calendars
+from workflow.fairness import late_steps_json
+from workflow.model import ANSWER_DEADLINE_KINDS
 
 __all__ = ["RETRY_AFTER_ERROR", "DeadlineScanner", "LostRace", "TickReport"]
 
@@ -245,7 +247,15 @@ class DeadlineScanner:
                 continue
             try:
                 calendar = calendars.for_deadline(claim.deadline)
-                messages = alert_messages(incident, claim.position, calendar, decision, now)
+                # The answer is late: the alert names the steps that overran (fair clocks).
+                late = (
+                    late_steps_json(incident, calendars, now)
+                    if claim.deadline.kind in ANSWER_DEADLINE_KINDS
+                    else []
+                )
+                messages = alert_messages(
+                    incident, claim.position, calendar, decision, now, late_steps=late
+                )
             except Exception:
                 self._log_broken(claim)
                 moves.append(LadderMove(claim, claim.alert_stage, now + RETRY_AFTER_ERROR))

@@ -95,8 +95,10 @@ def cross_check(
     keys: dict[Any, Location] = {}
     telegram_ids: dict[Any, Location] = {}
     usernames: dict[Any, Location] = {}
+    vk_ids: dict[Any, Location] = {}
     for index, person in people:
         at = ("people", index)
+        unique(vk_ids, person.get("vk_id"), (*at, "vk_id"), "vk_id")
         unique(keys, person["key"], (*at, "key"), "person key")
         unique(telegram_ids, person["telegram_id"], (*at, "telegram_id"), "telegram_id")
         unique(usernames, person["username"], (*at, "username"), "username")

@@ -59,6 +59,7 @@ def to_spec(records: DirectoryRecords) -> DirectorySpec:
                 stand_ins=list(person.stand_ins),
                 locale=person.locale,
                 active=person.active,
+                vk_id=person.vk_id,
             )
             for person in records.people
         ],

@@ -206,6 +206,8 @@ class PersonSpec(_Entry):
     )
     locale: Locale | None = None
     active: StrictBool = True
+    # Their VK user id: posts from it are the administration's own, not incidents (п.10).
+    vk_id: Annotated[StrictInt, Field(gt=0)] | None = None
 
 
 class ChatSpec(_Entry):

@@ -52,6 +52,7 @@ def to_records(spec: DirectorySpec) -> DirectoryRecords:
                 stand_ins=tuple(person.stand_ins),
                 locale=person.locale,
                 active=person.active,
+                vk_id=person.vk_id,
             )
             for person in spec.people
         ),

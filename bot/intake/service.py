@@ -27,7 +27,7 @@ from bot.clock import Clock
 from bot.intake.clean import cleaned_post, without_control_chars
 from bot.intake.dedupe import IntakeTriage
 from bot.intake.rules import TriageRulesCache
-from bot.intake.triage import TriageRules, author_key
+from bot.intake.triage import NotAnIncident, Sender, TriageRules, author_key, not_an_incident
 from bot.services.incidents import IncidentService
 from bot.services.post_changes import PostChanges
 from db.intake_repository import StoredHints
@@ -47,6 +47,7 @@ class Outcome(StrEnum):
     CREATED = "created"  # a new incident
     EXISTING = "existing"  # the same post (external id or URL) is already an incident
     DUPLICATE = "duplicate"  # near-identical text by the same author: attached to an open one
+    NOT_AN_INCIDENT = "not_an_incident"  # the community's or an official's own post (п.10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +64,16 @@ class IncidentView:
 @dataclass(frozen=True, slots=True)
 class Submission:
     outcome: Outcome
-    view: IncidentView
+    view: IncidentView | None  # None: not an incident (`skipped` says why)
+    skipped: NotAnIncident | None = None
 
     @property
     def created(self) -> bool:
         return self.outcome is Outcome.CREATED
 
     @property
-    def incident_id(self) -> int:
-        return self.view.incident.id
+    def incident_id(self) -> int | None:
+        return self.view.incident.id if self.view is not None else None
 
 
 def validated(post: Post) -> Post:
@@ -153,6 +155,7 @@ class IntakeService:
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
         rules: TriageRules | TriageRulesCache | None = None,
+        community: frozenset[Sender] = frozenset(),
     ) -> None:
         self._incidents = incidents
         self._sessions = sessions
@@ -164,6 +167,7 @@ class IntakeService:
         self._locks = _KeyedLocks()
         # A post's later life (edited, deleted, restored), for the sources that report it.
         self.post_changes: PostChanges | None = None
+        self._community = community  # the administration's own accounts (settings)
 
     @property
     def clock(self) -> Clock:
@@ -185,11 +189,16 @@ class IntakeService:
         importance: Importance = Importance.NORMAL,
         topic_hint: str | None = None,
         by_person_id: int | None = None,
+        sender: Sender | None = None,
     ) -> Submission:
-        """Open an incident for the post, or say which one it already is or repeats."""
+        """Open an incident for the post, or say which one it already is or repeats, or
+        that it is no incident: the community's or a known official's own post (п.10)."""
         post = validated(post)
         if topic_hint is not None:
             topic_hint = without_control_chars(topic_hint)
+        if (skipped := await self.skip(sender)) is not None:
+            return Submission(Outcome.NOT_AN_INCIDENT, None, skipped)
+        several = await self.expects_several(post, topic_hint)
         triage = IntakeTriage(self._rules, topic_hint)
         async with self._locks.hold(_lock_keys(post)):
             detected = await self._incidents.detect(
@@ -198,6 +207,7 @@ class IntakeService:
                 importance=importance,
                 by_person_id=by_person_id,
                 triage=triage,
+                several_orgs=several,
             )
         if detected.created:
             # Written in the same transaction as the incident: no need to read them back.
@@ -208,6 +218,28 @@ class IntakeService:
             return Submission(Outcome.CREATED, view)
         outcome = Outcome.DUPLICATE if triage.attached else Outcome.EXISTING
         return Submission(outcome, _view(detected.incident, triage.stored))
+
+    async def skip(self, sender: Sender | None) -> NotAnIncident | None:
+        """Why this sender's post is not an incident, or None (the one place that decides)."""
+        if sender is None:
+            return None
+        async with UnitOfWork(self._sessions) as uow:
+            people = (await uow.directory.snapshot()).people.values()
+        officials = frozenset(
+            Sender(network, account)
+            for person in people
+            if person.active
+            for network, account in (("telegram", person.telegram_id), ("vk", person.vk_id))
+            if account is not None
+        )
+        return not_an_incident(sender, self._community, officials)
+
+    async def expects_several(self, post: Post, topic_hint: str | None) -> bool:
+        """The topic rules name several organisations for this post: п.19's 30-minute
+        routing clock then runs from detection (workflow.commands.detection)."""
+        async with UnitOfWork(self._sessions) as uow:
+            rules = await self._rules.get(uow)
+        return len(rules.hints(post.text, topic_hint).suggested_orgs) > 1
 
     async def view(self, incident_id: int) -> IncidentView | None:
         """An incident with its hints (GET /api/v1/incidents/{id})."""

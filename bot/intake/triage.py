@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from enum import StrEnum
 from typing import Any
 
 # --- text -------------------------------------------------------------------------------------
@@ -226,6 +227,38 @@ def _contains(tokens: Sequence[str], stems: tuple[str, ...]) -> bool:
         if all(tokens[start + i].startswith(stems[i]) for i in range(size)):
             return True
     return False
+
+
+# --- posts that are no incident (п.10) ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who posted, as the network names them: VK's `from_id` (negative for a community),
+    a Telegram user's id, or the id of the chat a Telegram message was sent on behalf of."""
+
+    network: str  # a Source value: "vk", "telegram", …
+    account_id: int
+
+
+class NotAnIncident(StrEnum):
+    COMMUNITY = "community"  # the administration's own community or channel wrote it
+    OFFICIAL = "official"  # an official the directory knows wrote it
+
+
+def not_an_incident(
+    sender: Sender | None, community: frozenset[Sender], officials: frozenset[Sender]
+) -> NotAnIncident | None:
+    """The one decision whether a post is the administration's own rather than a citizen's
+    (п.10: "публикация администрации или её должностного лица" needs no answer). Its own
+    posts are most often the answer being published; they open no incident."""
+    if sender is None:
+        return None
+    if sender in community:
+        return NotAnIncident.COMMUNITY
+    if sender in officials:
+        return NotAnIncident.OFFICIAL
+    return None
 
 
 # --- everything together ----------------------------------------------------------------------

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from bot.intake import IntakeConfig
 from bot.intake.schemas import VkEvent, check_http_url
 from bot.intake.service import IntakeService, InvalidPost
+from bot.intake.triage import Sender
 from bot.intake.vk_changes import change_from_event
 from bot.pages.vk import PagePostSink, community_post
 from workflow.model import Post, Source
@@ -53,6 +54,7 @@ class UnusableEvent(ValueError):
 class VkPost:
     post: Post
     detected_at: datetime | None  # the event's `date`; None: now
+    sender: Sender | None = None  # from_id: the pipeline skips the community's and officials'
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +76,7 @@ def post_from_event(
     if event_type == "message_new":
         return _message(obj, group_id)
     from_id = _int(obj, "from_id")
-    if from_id == -group_id:
-        # The community's own post or comment: most likely the answer being published.
-        return Ignored("written by the community itself")
-    own = -group_id
+    own = -group_id  # the community's own posts are skipped by the pipeline (IntakeService)
     item_id = _int(obj, "id")
     if event_type == "wall_reply_new":
         post_id = _int(obj, "post_id")
@@ -91,7 +90,7 @@ def post_from_event(
         owner = _optional_int(obj, "owner_id") or own
         if obj.get("post_type") == "postpone":
             return Ignored("a post scheduled by the community")
-        if from_id == owner:
+        if from_id == owner and owner != own:
             return Ignored("written by the wall's owner")
         url = f"{VK}/wall{owner}_{item_id}"
         ids = str(item_id)
@@ -127,7 +126,7 @@ def _message(obj: Mapping[str, Any], group_id: int) -> VkPost | Ignored:
     peer_id = _optional_int(message, "peer_id") or from_id
     if peer_id >= CHAT_PEER_OFFSET:
         return Ignored("a message in a group chat, not to the community")
-    if message.get("out") in (1, True) or from_id == -group_id:
+    if message.get("out") in (1, True):
         return Ignored("a message sent by the community")
     message_id = _optional_int(message, "id") or _optional_int(message, "conversation_message_id")
     if not message_id:
@@ -155,7 +154,7 @@ def _vk_post(
         external_id=f"{event_type}:{group_id}:{ids}",
         attachments=attachment_urls(obj.get("attachments")),
     )
-    return VkPost(post, moment)
+    return VkPost(post, moment, Sender(Source.VK.value, from_id))
 
 
 def attachment_urls(items: Any) -> tuple[str, ...]:
@@ -276,7 +275,9 @@ class VkCallback:
         if detected_at is not None and detected_at > self._intake.clock.now() + self._skew:
             detected_at = None  # a clock ahead of ours: count from now rather than the future
         try:
-            submission = await self._intake.submit(found.post, detected_at=detected_at)
+            submission = await self._intake.submit(
+                found.post, detected_at=detected_at, sender=found.sender
+            )
         except InvalidPost as error:  # e.g. nothing left once control characters are gone
             log.warning("VK %s event %s unusable: %s", event.type, event.event_id, error)
             return VkReply(_text(OK))
@@ -284,7 +285,7 @@ class VkCallback:
             "VK %s event %s: incident %s (%s)",
             event.type,
             event.event_id,
-            submission.view.incident.id,
-            submission.outcome.value,
+            submission.incident_id,
+            submission.skipped or submission.outcome.value,
         )
         return VkReply(_text(OK))

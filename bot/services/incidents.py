@@ -210,6 +210,7 @@ class IncidentService:
         importance: Importance = Importance.NORMAL,
         by_person_id: int | None = None,
         triage: DetectTriage | None = None,
+        several_orgs: bool = False,
     ) -> Detected:
         """Open an incident for a post, unless the same post is already one (idempotent).
 
@@ -244,6 +245,7 @@ class IncidentService:
                         self.policy,
                         await load_calendars(uow.directory, self._calendar_config),
                         actor=actor,
+                        several=several_orgs,  # п.19: the 30-minute routing clock
                     )
                     await store.save(outcome, now)
                     if triage is not None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.uow import UnitOfWork
-from workflow.model import AssignmentStatus, Incident
+from workflow.commands.consolidation import consolidator_candidates
+from workflow.model import Incident
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +36,14 @@ class Lookups:
 
     async def routing_candidates(self, incident: Incident, consolidator: bool) -> list[Candidate]:
         """Organisations to route to, suggested ones first; for the consolidator (п.19)
-        only those that sent their information."""
+        the organisations still on it."""
         async with self._unit() as uow:
             organisations = [o for o in await uow.directory.organisations() if not o.is_centre]
             hinted = set((await uow.reads.incident_hints(incident.id)).suggested_orgs)
         if consolidator:
-            eligible = {
-                a.org_code for a in incident.assignments if a.status is AssignmentStatus.INFO_SENT
-            }
+            # п.19: any organisation still on it, once one's information is in (the core's
+            # own answer, so the picker never offers what the command refuses).
+            eligible = set(consolidator_candidates(incident))
             organisations = [o for o in organisations if o.code in eligible]
         text = f"{incident.topic or ''} {incident.post.text}".lower()
         candidates = [
@@ -55,6 +57,12 @@ class Lookups:
         ]
         candidates.sort(key=lambda c: (not c.suggested, c.name))
         return candidates
+
+    async def organisations_among(self, codes: Collection[str]) -> list[Candidate]:
+        """These organisations (by code) with their ids and names, in the given order."""
+        async with self._unit() as uow:
+            by_code = {o.code: o for o in await uow.directory.organisations()}
+        return [Candidate(by_code[c].id, c, by_code[c].name, False) for c in codes if c in by_code]
 
     async def organisation_codes(self, ids: list[int]) -> list[str]:
         """Codes of the organisations with these ids, in that order (unknown ones left out)."""

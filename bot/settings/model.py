@@ -27,6 +27,7 @@ from bot.outbox.limits import SenderLimits
 from bot.services.calendars import CalendarConfig
 from bot.settings.pages import PagesSection
 from bot.settings.publication import PublicationSection
+from bot.settings.regulation import RegulationSection
 from bot.settings.retention import RetentionSection
 from bot.settings.sections import (
     CalendarSection,
@@ -61,6 +62,7 @@ class Settings(BaseSettings):
     calendar: CalendarSection = Field(default_factory=CalendarSection)
     timers: TimersSection = Field(default_factory=TimersSection)
     alerts: AlertsSection = Field(default_factory=AlertsSection)
+    regulation: RegulationSection = Field(default_factory=RegulationSection)
     sender: SenderSection = Field(default_factory=SenderSection)
     intake: IntakeSection = Field(default_factory=IntakeSection)
     retention: RetentionSection = Field(default_factory=RetentionSection)
@@ -96,7 +98,7 @@ class Settings(BaseSettings):
     # Built objects for the parts of the program; each section builds its own.
 
     def policy(self) -> Policy:
-        return self.timers.policy()
+        return self.regulation.apply(self.timers.policy())
 
     def calendar_config(self) -> CalendarConfig:
         calendar = self.calendar

@@ -68,6 +68,9 @@ class TimersSection(BaseModel):
         timedelta(hours=2), alias="TIMER_MULTI_INFO", description="п.19"
     )
     publisher: Publisher = Field(Publisher.EXECUTOR, alias="PUBLISHER", description="п.16")
+    consolidation: PositiveDuration = Field(
+        timedelta(minutes=30), alias="TIMER_CONSOLIDATION", description="п.19, consolidator"
+    )
 
     def policy(self) -> Policy:
         return Policy(
@@ -85,6 +88,7 @@ class TimersSection(BaseModel):
             multi_route=self.multi_route,
             multi_info=self.multi_info,
             publisher=self.publisher,
+            consolidation=self.consolidation,
         )
 
 

@@ -32,10 +32,12 @@ _CURATOR_ACTS: tuple[tuple[type[cmd.Command], Act], ...] = (
     (cmd.Route, Act.ROUTE),
     (cmd.Reroute, Act.REROUTE),
     (cmd.PickConsolidator, Act.PICK),
+    (cmd.WithdrawOrganisation, Act.WITHDRAW),
 )
 _IMPORTANCE_ACTS = {Importance.HIGH: Act.HIGH, Importance.NORMAL: Act.NORMAL}
 _CLOSING_ACTS: tuple[tuple[type[cmd.Command], Act], ...] = (
     (cmd.SetStageLimits, Act.LIMITS),
+    (cmd.Dismiss, Act.DISMISS),
     (cmd.CloseNoAnswer, Act.CLOSE),
     (cmd.Reopen, Act.REOPEN),
 )

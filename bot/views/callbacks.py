@@ -31,6 +31,8 @@ class Act(StrEnum):
     LIMITS = "lm"  # п.18 stage limits
     TIMELINE = "tl"
     OPEN = "op"  # send the card to this chat now (a flood summary's buttons)
+    DISMISS = "dm"  # п.10: no answer needed, with a ground
+    WITHDRAW = "wd"  # п.19: take a silent organisation off a consolidated incident
 
 
 class CardCb(CallbackData, prefix="c"):
@@ -72,6 +74,20 @@ class ReturnCb(CallbackData, prefix="r"):
 class CloseCb(CallbackData, prefix="z"):
     incident: int
     reason: str  # a NoAnswerReason value (п.21), or "x" to cancel
+
+
+class DismissCb(CallbackData, prefix="d"):
+    """п.10: the ground a post needs no answer on (a DismissalGround value)."""
+
+    incident: int
+    ground: str
+
+
+class WithdrawCb(CallbackData, prefix="w"):
+    """п.19: the silent organisation to withdraw (Organisation.id)."""
+
+    incident: int
+    org: int
 
 
 class FlowOp(StrEnum):

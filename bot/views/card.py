@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.services.read_models import Names
+from bot.views.card_regulation import dismissal_line, info_status
 from bot.views.format import Translate, e, local_time, shorten
 from workflow.model import (
     ANSWER_DEADLINE_KINDS,
@@ -193,12 +194,15 @@ def render_card_text(
         marker = " ★" if assignment.consolidator else ""
         line = f"• {e(names.org(assignment.org_code))}{marker}: {status}{holder}"
         line += _org_deadlines(incident, assignment.org_code, now, tz, t)
+        line += info_status(incident, assignment, tz, t)  # п.19
         if assignment.decline_comment:
             line += " · " + t("card.decline_comment", comment=e(assignment.decline_comment))
         lines.append(line)
     lines.append(t("card.status", status=t(f"status.{incident.status.value}")))
     if incident.no_answer_reason:
         lines.append(t(f"no_answer.{incident.no_answer_reason.value}"))
+    if (dismissed := dismissal_line(incident, t)) is not None:  # п.10
+        lines.append(dismissed)
     lines += _drafts(incident, names, tz, t)
     # The centre's clocks and the answer's; the organisations' own are on their lines.
     for deadline in sorted(incident.deadlines, key=lambda d: d.due_at):

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Translator
-from bot.outbox.render import Rendered
+from bot.outbox.render import MEDIA_GROUP_MAX, Media, Rendered
 from bot.services.addressing import Audience
 from bot.services.calendars import CalendarConfig
 from bot.services.outbox_writer import CARD_COPY_KEY
@@ -24,10 +24,12 @@ from bot.services.replies import KEYBOARD_PARAM
 from bot.views.buttons import card_buttons
 from bot.views.card import render_card_text
 from bot.views.keyboard import card_keyboard, markup
+from bot.views.lateness import late_steps_text
 from bot.views.words import readable
 from db.models import OutboxRow
 from db.outbox_repository import OutboxKind
 from db.uow import UnitOfWork
+from workflow.model import MediaKind
 from workflow.policy import Policy
 
 
@@ -134,7 +136,26 @@ class OutboxRenderer:
         if incident_id is not None:
             values.setdefault("incident_id", incident_id)
         keyboard = markup(spec, t) if spec else None
-        return Rendered(self.translator.render(key, values, locale), keyboard)
+        text = self.translator.render(key, values, locale)
+        late = params.get("late_steps")
+        if isinstance(late, list) and late:  # an answer alert names who was late (fairness)
+            text += "\n" + late_steps_text(late, directory.names, t)
+        return Rendered(text, keyboard, media_of(params.get("media")))
+
+
+def media_of(items: Any) -> tuple[Media, ...]:
+    """A message's own photos, videos or documents (п.19 information), as Telegram allows
+    them in one album: at most ten, and documents only among documents."""
+    if not isinstance(items, list):
+        return ()
+    found = [
+        Media(MediaKind(item["kind"]), str(item["file_id"]))
+        for item in items
+        if isinstance(item, dict) and item.get("kind") in {kind.value for kind in MediaKind}
+    ]
+    if len({m.kind for m in found}) > 1:
+        found = [m for m in found if m.kind is not MediaKind.DOCUMENT]
+    return tuple(found[:MEDIA_GROUP_MAX])
 
 
 def spoken_key(key: str, params: Mapping[str, Any]) -> str:

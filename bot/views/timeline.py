@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.read_models import TimelineModel
 from bot.views.format import Translate, e
+from bot.views.lateness import late_step_text
 from bot.views.words import readable
 from workflow.timeline import format_timeline, timeline
 
@@ -31,7 +32,14 @@ def timeline_text(model: TimelineModel, t: Translate, now: datetime, tz: ZoneInf
     entries = timeline(incident, model.events, model.directory.calendars, now=now)
 
     def translate(key: str, params: Mapping[str, Any]) -> str:
-        return t(key, **readable(key, params, t, names, tz))
+        values = readable(key, params, t, names, tz)
+        if key == "timeline.late_step":
+            values["cause"] = late_step_text(params, names, t)
+        if key == "timeline.dismiss" and params.get("ground"):  # п.10, never the raw code
+            values["ground"] = t(f"dismissal.ground.{params['ground']}")
+            if params.get("duplicate_of"):
+                values["ground"] = t("card.dismissal_duplicate", id=params["duplicate_of"])
+        return t(key, **values)
 
     lines = format_timeline(entries, translate, tz)
     rendered = [

@@ -11,7 +11,7 @@ from aiogram.types import Message
 
 from handlers.common import HasRole, say
 from handlers.context import Services
-from handlers.curator import card_actions, limits, review, routing
+from handlers.curator import card_actions, dismissal, limits, review, routing
 from handlers.curator.states import AskCurator
 from workflow.roles import CURATOR_ROLES
 
@@ -22,7 +22,12 @@ unexpected.message.filter(HasRole(*CURATOR_ROLES))
 
 router = Router(name=__name__)
 router.include_routers(
-    routing.router, review.router, card_actions.router, limits.router, unexpected
+    routing.router,
+    review.router,
+    card_actions.router,
+    limits.router,
+    dismissal.router,
+    unexpected,
 )
 
 
@@ -30,5 +35,7 @@ router.include_routers(
 @unexpected.message(AskCurator.reopen_comment)
 @unexpected.message(AskCurator.stage_limits)
 @unexpected.message(AskCurator.return_comment)
+@unexpected.message(AskCurator.duplicate_of)
+@unexpected.message(AskCurator.withdraw_comment)
 async def text_expected(message: Message, services: Services, locale: str) -> None:
     await say(services, message, locale, "ask.text_expected")

@@ -11,3 +11,5 @@ class AskCurator(StatesGroup):
     return_comment = State()
     reopen_comment = State()
     stage_limits = State()
+    duplicate_of = State()  # п.10: the number of the incident a duplicate repeats
+    withdraw_comment = State()  # п.19: why a silent organisation is withdrawn

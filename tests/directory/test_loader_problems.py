@@ -69,7 +69,7 @@ def test_an_unknown_key_points_at_the_key_and_lists_the_accepted_ones(tmp_path: 
     problem = only_problem(tmp_path, text)
     assert problem.endswith(
         ':24:5: people[2].phone: unknown key "phone"; accepted: key, full_name, telegram_id, '
-        "username, roles, organisation, stand_ins, locale, active"
+        "username, roles, organisation, stand_ins, locale, active, vk_id"
     )
 
 

@@ -15,7 +15,7 @@ from bot.clock import ManualClock
 from bot.intake import IntakeConfig
 from bot.intake.http_api import create_intake_app
 from bot.intake.service import IntakeService
-from bot.intake.triage import TopicRule, TriageRules
+from bot.intake.triage import Sender, TopicRule, TriageRules
 from db.models import DuplicatePost, EventRow, IncidentRow, OutboxRow
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -45,7 +45,9 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def intake(service, sessions, clock) -> IntakeService:
-    return IntakeService(service, sessions, clock, TriageRules(topics=TOPICS))
+    # The community's own account, as bot/app.py wires it from VK_GROUP_ID.
+    community = frozenset({Sender("vk", -VK_GROUP)})
+    return IntakeService(service, sessions, clock, TriageRules(topics=TOPICS), community=community)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from workflow.commands import (
     Command,
     ConfirmPublication,
     Decline,
+    Dismiss,
     PickConsolidator,
     Reopen,
     Reroute,
@@ -33,6 +34,7 @@ from workflow.commands import (
     SubmitInfo,
     SubmitInterim,
     Take,
+    WithdrawOrganisation,
     allowed_commands,
     registry,
 )
@@ -70,6 +72,8 @@ def valid_instances(incident: Incident) -> dict[type, list[Command]]:
         ],
         CloseNoAnswer: [CloseNoAnswer(NoAnswerReason.THREAT)],
         Reopen: [Reopen("Автор уточнил вопрос")],
+        Dismiss: [Dismiss("gratitude")],
+        WithdrawOrganisation: [WithdrawOrganisation(code, "Молчит") for code in ORGS],
     }
 
 
@@ -89,8 +93,11 @@ def assert_agrees(incident: Incident, actor: Actor, now, policy) -> None:
         assert (kind in allowed) == bool(succeeded[kind]), (kind, actor, allowed)
     assert allowed.reviewable == tuple(c.draft_id for c in succeeded[Review])
     assert allowed.publishable == tuple(c.draft_id for c in succeeded[ConfirmPublication])
-    assert allowed.consolidator_candidates == tuple(c.org_code for c in succeeded[PickConsolidator])
+    picked = {c.org_code for c in succeeded[PickConsolidator]}
+    assert set(allowed.consolidator_candidates) == picked
     assert allowed.importance_choices == tuple(c.importance for c in succeeded[SetImportance])
+    withdrawn = {c.org_code for c in succeeded[WithdrawOrganisation]}
+    assert set(allowed.withdraw_candidates) == withdrawn
     for kind in (Route, Reroute):
         if kind in allowed:
             routed = {code for c in succeeded[kind] for code in c.org_codes}
@@ -106,7 +113,9 @@ class AllowedMachine(IncidentMachine):
         """What the core accepted, `allowed_commands` had offered: the card's buttons never
         hide a step (executors' steps are offered for the actor's own organisation)."""
         org_code = (
-            None if isinstance(command, PickConsolidator) else getattr(command, "org_code", None)
+            None
+            if isinstance(command, PickConsolidator | WithdrawOrganisation)
+            else getattr(command, "org_code", None)
         )
         if org_code not in (None, actor.org_code):
             return
@@ -120,8 +129,18 @@ class AllowedMachine(IncidentMachine):
             assert command.org_code in allowed.consolidator_candidates
         if isinstance(command, SetImportance):
             assert command.importance in allowed.importance_choices
+        if isinstance(command, WithdrawOrganisation):
+            assert command.org_code in allowed.withdraw_candidates
         if isinstance(command, Route | Reroute):
             assert set(command.org_codes) <= set(allowed.route_candidates)
+
+    @rule(actor=st.sampled_from(ACTORS), org=st.sampled_from(ORGS))
+    def withdraw_organisation(self, actor: Actor, org: str) -> None:
+        self.apply(WithdrawOrganisation(org, "Молчит"), actor)
+
+    @rule(actor=st.sampled_from(ACTORS), ground=st.sampled_from(["gratitude", "duplicate"]))
+    def dismiss(self, actor: Actor, ground: str) -> None:
+        self.apply(Dismiss(ground, 7 if ground == "duplicate" else None), actor)
 
     @rule(actor=st.sampled_from(ACTORS))
     def allowed_agrees_with_apply(self, actor: Actor) -> None:
@@ -145,8 +164,9 @@ def test_new_incident_offers_the_curator_routing_importance_and_closing(flow_at)
 
     allowed = allowed_commands(flow.incident, DEPUTY, flow.now, flow.policy, flow.calendars, ORGS)
 
-    assert allowed.kinds == {Route, SetImportance, CloseNoAnswer}
+    assert allowed.kinds == {Route, SetImportance, CloseNoAnswer, Dismiss}
     assert allowed.route_candidates == tuple(ORGS)
+    assert allowed.dismissal_grounds == flow.policy.dismissal_grounds
     assert allowed.importance_choices == (Importance.HIGH,)
     assert allowed_commands(flow.incident, ROADS, flow.now, flow.policy, flow.calendars).kinds == (
         frozenset()

@@ -36,7 +36,7 @@ def routed_to_two(flow_at, at=ON_TIME):
     return flow, outcome
 
 
-def test_p19_several_organisations_routed_at_once_each_with_two_hours_for_information(flow_at):
+def test_p19_several_organisations_routed_at_once_information_capped_by_the_answer(flow_at):
     flow, outcome = routed_to_two(flow_at)
 
     assert flow.incident.consolidated
@@ -45,9 +45,11 @@ def test_p19_several_organisations_routed_at_once_each_with_two_hours_for_inform
     route_deadline = flow.deadline(DeadlineKind.ROUTE, state=DeadlineState.MET)
     assert route_deadline.due_at == msk(2026, 4, 27, 11, 30)  # п.19: 30 minutes, not п.10's hour
     assert outcome.events[0].facts["p19_route_missed"] is False
-    # Two working hours each, on each organisation's calendar.
-    assert flow.deadline(DeadlineKind.INFO, "parks").due_at == msk(2026, 4, 27, 14, 20)
-    assert flow.deadline(DeadlineKind.INFO, "roads").due_at == nsk(2026, 4, 27, 17, 20)
+    # Two working hours each (14:20 / 17:20 local), capped so that the consolidated draft,
+    # due at 14:30 (answer 15:00 less п.12's 30 min), still has its 30 minutes: 14:00 MSK,
+    # and on Novosibirsk's calendar 1 working hour before 19:00 NSK is 17:00.
+    assert flow.deadline(DeadlineKind.INFO, "parks").due_at == msk(2026, 4, 27, 14, 0)
+    assert flow.deadline(DeadlineKind.INFO, "roads").due_at == nsk(2026, 4, 27, 17, 0)
     assert not flow.deadlines(DeadlineKind.DRAFT)
     assert {m.to.org_code for m in outcome.messages} == {"roads", "parks"}
     assert all(m.params["consolidated"] for m in outcome.messages)
@@ -63,7 +65,7 @@ def test_p19_routing_several_after_30_min_records_the_miss(flow_at):
     assert flow.calendars.lateness(route_deadline, route_deadline.ended_at).total_seconds() == 900
 
 
-def test_p19_consolidator_picked_after_all_information_drafts_within_the_answer_deadline(flow_at):
+def test_p19_consolidator_picked_once_information_is_in_drafts_within_the_answer_deadline(flow_at):
     flow, _ = routed_to_two(flow_at)
     flow.after(minutes=5).refused(
         submit_draft,
@@ -72,12 +74,13 @@ def test_p19_consolidator_picked_after_all_information_drafts_within_the_answer_
         kind=DraftKind.ANSWER,
         text=ANSWER_TEXT,
     )
+    # Nobody's information is in yet: nothing to consolidate, so no choice yet.
+    error = flow.refused(pick_consolidator, CURATOR, RefusalCode.INFO_PENDING, org_code="parks")
+    assert error.params["org_codes"] == ["parks", "roads"]
     outcome = flow.do(submit_draft, PARKS, kind=DraftKind.INFO, text="Сквер убираем по четвергам")
     assert outcome.events[0].facts["all_info_in"] is False
     assert flow.incident.drafts[0].status is DraftStatus.ACCEPTED
     assert flow.deadline(DeadlineKind.INFO, "parks", DeadlineState.MET)
-    error = flow.refused(pick_consolidator, CURATOR, RefusalCode.INFO_PENDING, org_code="parks")
-    assert error.params["org_codes"] == ["roads"]
 
     outcome = flow.after(minutes=30).do(
         submit_draft, ROADS, kind=DraftKind.INFO, text="Ремонт в мае"

@@ -42,6 +42,7 @@ from workflow.commands.closing import close_no_answer, reopen
 from workflow.commands.consolidation import pick_consolidator
 from workflow.commands.declining import decline
 from workflow.commands.detection import detect
+from workflow.commands.dismissal import dismiss
 from workflow.commands.drafting import submit_draft
 from workflow.commands.importance import set_importance
 from workflow.commands.publication import confirm_publication
@@ -55,6 +56,7 @@ from workflow.commands.steps import (
     Command,
     ConfirmPublication,
     Decline,
+    Dismiss,
     DraftCommand,
     PickConsolidator,
     Reopen,
@@ -67,9 +69,11 @@ from workflow.commands.steps import (
     SubmitInfo,
     SubmitInterim,
     Take,
+    WithdrawOrganisation,
     draft_command,
 )
 from workflow.commands.taking import take
+from workflow.commands.withdrawal import withdraw_organisation
 
 __all__ = [
     "EVENT_NAMES",
@@ -80,6 +84,7 @@ __all__ = [
     "Command",
     "ConfirmPublication",
     "Decline",
+    "Dismiss",
     "DraftCommand",
     "PickConsolidator",
     "Reopen",
@@ -92,6 +97,7 @@ __all__ = [
     "SubmitInfo",
     "SubmitInterim",
     "Take",
+    "WithdrawOrganisation",
     "allowed_commands",
     "apply",
     "close_no_answer",
@@ -99,6 +105,7 @@ __all__ = [
     "decline",
     "decode",
     "detect",
+    "dismiss",
     "draft_command",
     "pick_consolidator",
     "reopen",
@@ -109,4 +116,5 @@ __all__ = [
     "set_stage_limits",
     "submit_draft",
     "take",
+    "withdraw_organisation",
 ]

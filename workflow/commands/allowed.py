@@ -12,20 +12,29 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from workflow.calendars import Calendars
-from workflow.commands import consolidation, importance, publication, reviewing, routing
+from workflow.commands import (
+    consolidation,
+    importance,
+    publication,
+    reviewing,
+    routing,
+    withdrawal,
+)
 from workflow.commands.base import passes
 from workflow.commands.registry import REGISTRY, Situation
 from workflow.commands.steps import (
     Command,
     ConfirmPublication,
+    Dismiss,
     PickConsolidator,
     Reroute,
     Review,
     Route,
     SetImportance,
+    WithdrawOrganisation,
 )
 from workflow.effects import Actor
-from workflow.model import Importance, Incident
+from workflow.model import DismissalGround, Importance, Incident
 from workflow.policy import Policy
 
 
@@ -39,6 +48,8 @@ class Allowed:
     route_candidates: tuple[str, ...] = ()  # organisations not on it now (Route, Reroute)
     consolidator_candidates: tuple[str, ...] = ()  # organisations still on it (PickConsolidator)
     importance_choices: tuple[Importance, ...] = ()  # levels it may be switched to (SetImportance)
+    dismissal_grounds: tuple[DismissalGround, ...] = ()  # the policy's п.10 grounds (Dismiss)
+    withdraw_candidates: tuple[str, ...] = ()  # silent organisations (WithdrawOrganisation)
 
     def __contains__(self, kind: object) -> bool:
         return kind in self.kinds
@@ -71,5 +82,9 @@ def allowed_commands(
         ),
         importance_choices=(
             importance.importance_choices(incident) if SetImportance in kinds else ()
+        ),
+        dismissal_grounds=policy.dismissal_grounds if Dismiss in kinds else (),
+        withdraw_candidates=(
+            withdrawal.withdraw_candidates(incident) if WithdrawOrganisation in kinds else ()
         ),
     )

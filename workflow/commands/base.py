@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
-from workflow.calendars import Calendars
 from workflow.effects import Actor, Event, JSONDict, Message, Outcome
 from workflow.errors import CommandRefused, RefusalCode
+from workflow.fairness import answer_length as answer_length
 from workflow.model import (
     ANSWER_DEADLINE_KINDS,
     OPEN_STATUSES,
@@ -27,7 +27,6 @@ from workflow.model import (
     Draft,
     DraftKind,
     DraftStatus,
-    Importance,
     Incident,
     IncidentStatus,
     Party,
@@ -328,37 +327,6 @@ def lengths(incident: Incident, policy: Policy) -> Lengths:
         resubmit=limits.resubmit or base.resubmit,
         publish=limits.publish or base.publish,
     )
-
-
-def answer_length(importance: Importance, policy: Policy) -> timedelta:
-    # п.9: 3 working hours; п.17: 2 for a high-importance incident.
-    return policy.answer_high_importance if importance is Importance.HIGH else policy.answer
-
-
-def draft_due(incident: Incident, org_code: str, policy: Policy, calendars: Calendars) -> datetime:
-    """п.12: the draft reaches the curator 30 working minutes before the answer deadline,
-    counted on the organisation's calendar (the executor's working time)."""
-    clock = answer_clock(incident)
-    margin = lengths(incident, policy).draft_margin
-    return calendars.subtract(Party.ORGANISATION, org_code, clock.due_at, margin)
-
-
-def start_draft_deadline(
-    incident: Incident, org_code: str, now: datetime, policy: Policy, calendars: Calendars
-) -> Incident:
-    due = draft_due(incident, org_code, policy, calendars)
-    return start(incident, DeadlineKind.DRAFT, Party.ORGANISATION, due, now, org_code=org_code)
-
-
-def rederive_draft_deadlines(
-    incident: Incident, now: datetime, policy: Policy, calendars: Calendars
-) -> Incident:
-    """After the answer clock or the п.18 margin changed, DRAFT deadlines follow it."""
-    for old in running(incident, DeadlineKind.DRAFT):
-        assert old.org_code is not None
-        incident = cancel(incident, [old], now)
-        incident = start_draft_deadline(incident, old.org_code, now, policy, calendars)
-    return incident
 
 
 # --- the outcome ------------------------------------------------------------------------------

@@ -46,7 +46,11 @@ def check_close(incident: Incident, actor: Actor) -> None:
 
 def check_reopen(incident: Incident, actor: Actor) -> None:
     require_curator(actor)
-    if incident.status not in {IncidentStatus.ANSWERED, IncidentStatus.CLOSED_NO_ANSWER}:
+    if incident.status not in {
+        IncidentStatus.ANSWERED,
+        IncidentStatus.CLOSED_NO_ANSWER,
+        IncidentStatus.DISMISSED,  # п.10
+    }:
         refuse(RefusalCode.WRONG_STATE, "only finished incidents are reopened")
 
 
@@ -112,6 +116,8 @@ def reopen(
         incident,
         status=IncidentStatus.NEW,
         no_answer_reason=None,
+        dismissal_ground=None,
+        dismissal_duplicate_of=None,
         consolidated=False,
         stage_limits=None,
         assignments=tuple(dataclasses.replace(a, consolidator=False) for a in incident.assignments),

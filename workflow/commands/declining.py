@@ -23,6 +23,7 @@ from workflow.commands.base import (
     supersede_drafts,
     with_assignment,
 )
+from workflow.commands.clocks import step_due
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
 from workflow.model import Assignment, AssignmentStatus, DeadlineKind, DraftStatus, Incident, Party
@@ -82,7 +83,9 @@ def decline(
     incident = cancel(incident, running(incident, org_code=code), now)
     incident = supersede_drafts(incident, keep=lambda draft: draft.org_code != code)
     # п.11: the curator re-routes within 30 working minutes of the message.
-    reroute_due = calendars.add(Party.CENTRE, None, now, steps.reroute)
+    reroute_due = step_due(
+        incident, DeadlineKind.REROUTE, Party.CENTRE, None, now, steps.reroute, policy, calendars
+    )
     incident = start(incident, DeadlineKind.REROUTE, Party.CENTRE, reroute_due, now, org_code=code)
     message = Message(
         Addressee.curators(),

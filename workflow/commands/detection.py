@@ -31,8 +31,13 @@ def detect(
     policy: Policy,
     calendars: Calendars,
     actor: Actor | None = None,
+    several: bool = False,
 ) -> Outcome:
-    """A post found by monitoring (actor None) or by a curator by hand."""
+    """A post found by monitoring (actor None) or by a curator by hand.
+
+    `several`: the post looks like the business of several organisations (the intake's
+    topic hint); then the curator's routing clock is п.19's 30 minutes, with its reminder
+    and alert, rather than п.10's hour."""
     now = as_utc(detected_at)
     importance = Importance(importance)
     blank = Incident(
@@ -46,8 +51,9 @@ def detect(
     # п.9 / п.17: the answer is published 3 (2) working hours after detection.
     answer_due = calendars.add(Party.EVERYONE, None, now, answer_length(importance, policy))
     incident = start(blank, DeadlineKind.ANSWER, Party.EVERYONE, answer_due, now)
-    # п.10: the curator routes it within 1 working hour.
-    route_due = calendars.add(Party.CENTRE, None, now, policy.route)
+    # п.10: the curator routes it within 1 working hour; п.19: to several at once in 30 min.
+    route_length = policy.multi_route if several else policy.route
+    route_due = calendars.add(Party.CENTRE, None, now, route_length)
     incident = start(incident, DeadlineKind.ROUTE, Party.CENTRE, route_due, now)
     message = Message(
         Addressee.curators(),
@@ -66,7 +72,8 @@ def detect(
         incident,
         actor,
         now,
-        {"post": post_to_json(post), "importance": importance.value},
+        {"post": post_to_json(post), "importance": importance.value}
+        | ({"several": True} if several else {}),
         {"answer_due_at": iso(answer_due), "route_due_at": iso(route_due)},
         [message],
     )
@@ -90,4 +97,5 @@ def replay(
         policy,
         calendars,
         actor,
+        several=bool(args.get("several")),
     )

@@ -27,7 +27,9 @@ from workflow.commands.base import (
     with_assignment,
     with_draft,
 )
+from workflow.commands.clocks import step_due
 from workflow.commands.codec import media_to_json
+from workflow.commands.consolidation import consolidator_of, info_message
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
 from workflow.model import (
@@ -141,15 +143,17 @@ def submit_draft(
         held = dataclasses.replace(held, status=AssignmentStatus.INFO_SENT)
         incident = with_assignment(incident, held)
         incident = meet(incident, running(incident, DeadlineKind.INFO, org_code=code), now)
-        all_in = all(a.status is AssignmentStatus.INFO_SENT for a in live_assignments(incident))
-        facts["all_info_in"] = all_in
-        messages.append(
-            Message(
-                Addressee.curators(),
-                "info.received",
-                {"org_code": code, "draft_id": draft.id, "all_info_in": all_in},
-            )
+        all_in = all(
+            a.status is AssignmentStatus.INFO_SENT
+            for a in live_assignments(incident)
+            if not a.consolidator
         )
+        facts["all_info_in"] = all_in
+        # п.19: the text and media reach the curator, and the consolidator once chosen.
+        messages.append(info_message(Addressee.curators(), draft, all_in))
+        consolidator = consolidator_of(incident)
+        if consolidator is not None:
+            messages.append(info_message(Addressee.organisation(consolidator), draft))
     else:
         incident = with_draft(incident, draft)
         incident = with_assignment(incident, held)
@@ -168,7 +172,9 @@ def submit_draft(
                 incident = meet(incident, [deadline], now)
                 facts["resubmits"] = returned.id
         # п.14: the curator approves or returns it within 30 working minutes.
-        review_due = calendars.add(Party.CENTRE, None, now, steps.review)
+        review_due = step_due(
+            incident, DeadlineKind.REVIEW, Party.CENTRE, None, now, steps.review, policy, calendars
+        )
         incident = start(
             incident,
             DeadlineKind.REVIEW,

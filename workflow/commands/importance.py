@@ -16,12 +16,12 @@ from workflow.commands.base import (
     iso,
     live_assignments,
     passes,
-    rederive_draft_deadlines,
     refuse,
     require_curator,
     require_open,
     start,
 )
+from workflow.commands.clocks import rederive_draft_deadlines
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
 from workflow.model import DeadlineKind, Importance, Incident, Party

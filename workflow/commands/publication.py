@@ -25,12 +25,13 @@ from workflow.commands.base import (
     require_open,
     running,
     start,
-    start_draft_deadline,
     supersede_drafts,
     with_draft,
 )
+from workflow.commands.clocks import start_draft_deadline
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
+from workflow.fairness import late_steps_json
 from workflow.model import (
     AssignmentStatus,
     Deadline,
@@ -116,6 +117,10 @@ def confirm_publication(
         "url": url,
     }
     facts: dict[str, Any] = {"kind": draft.kind.value, "org_code": code}
+    clock = answer_clock(incident)
+    if draft.kind in (DraftKind.ANSWER, DraftKind.INTERIM) and now > clock.due_at:
+        # The answer is late: say which steps overran, and whose they were (fair clocks).
+        facts["late_steps"] = late_steps_json(incident, calendars, now)
     if draft.kind is DraftKind.ANSWER:
         incident = _answered(incident, now)
     elif draft.kind is DraftKind.INTERIM:

@@ -19,6 +19,7 @@ from workflow.commands import (
     closing,
     consolidation,
     declining,
+    dismissal,
     drafting,
     importance,
     publication,
@@ -26,6 +27,7 @@ from workflow.commands import (
     routing,
     stage_limits,
     taking,
+    withdrawal,
 )
 from workflow.commands.codec import limits_from_json, media_from_json
 from workflow.commands.steps import (
@@ -35,6 +37,7 @@ from workflow.commands.steps import (
     Command,
     ConfirmPublication,
     Decline,
+    Dismiss,
     PickConsolidator,
     Reopen,
     Reroute,
@@ -46,6 +49,7 @@ from workflow.commands.steps import (
     SubmitInfo,
     SubmitInterim,
     Take,
+    WithdrawOrganisation,
 )
 from workflow.effects import Actor, Outcome
 from workflow.errors import ReplayError
@@ -143,6 +147,16 @@ def _close(
     c: CloseNoAnswer, i: Incident, a: Actor, n: datetime, p: Policy, k: Calendars
 ) -> Outcome:
     return closing.close_no_answer(i, a, n, p, k, c.reason, c.comment)
+
+
+def _dismiss(c: Dismiss, i: Incident, a: Actor, n: datetime, p: Policy, k: Calendars) -> Outcome:
+    return dismissal.dismiss(i, a, n, p, k, c.ground, c.duplicate_of, c.comment)
+
+
+def _withdraw(
+    c: WithdrawOrganisation, i: Incident, a: Actor, n: datetime, p: Policy, k: Calendars
+) -> Outcome:
+    return withdrawal.withdraw_organisation(i, a, n, p, k, c.org_code, c.comment)
 
 
 def _reopen(c: Reopen, i: Incident, a: Actor, n: datetime, p: Policy, k: Calendars) -> Outcome:
@@ -254,6 +268,20 @@ REGISTRY: Mapping[type, Entry[Any]] = dict(
             _close,
             lambda a: CloseNoAnswer(NoAnswerReason(a["reason"]), a.get("comment")),
             lambda s: closing.check_close(s.incident, s.actor),
+        ),
+        _entry(
+            Dismiss,
+            dismissal.NAME,
+            _dismiss,
+            lambda a: Dismiss(a["ground"], a.get("duplicate_of"), a.get("comment")),
+            lambda s: dismissal.check_dismiss(s.incident, s.actor),
+        ),
+        _entry(
+            WithdrawOrganisation,
+            withdrawal.NAME,
+            _withdraw,
+            lambda a: WithdrawOrganisation(a["org_code"], a["comment"]),
+            lambda s: withdrawal.may_withdraw(s.incident, s.actor),
         ),
         _entry(
             Reopen,

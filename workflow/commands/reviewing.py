@@ -25,6 +25,7 @@ from workflow.commands.base import (
     start,
     with_draft,
 )
+from workflow.commands.clocks import step_due
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode
 from workflow.model import (
@@ -118,7 +119,9 @@ def review(
         # п.16: published where the incident was posted within 30 working minutes; counted on
         # the calendar of whoever publishes (policy: the executor or the centre).
         party = Party.CENTRE if policy.publisher is Publisher.CENTRE else Party.ORGANISATION
-        publish_due = calendars.add(party, code, now, steps.publish)
+        publish_due = step_due(
+            incident, DeadlineKind.PUBLISH, party, code, now, steps.publish, policy, calendars
+        )
         incident = start(
             incident,
             DeadlineKind.PUBLISH,
@@ -141,7 +144,16 @@ def review(
             ),
         )
         # п.15: the executor resubmits within 30 working minutes of the return.
-        resubmit_due = calendars.add(Party.ORGANISATION, code, now, steps.resubmit)
+        resubmit_due = step_due(
+            incident,
+            DeadlineKind.RESUBMIT,
+            Party.ORGANISATION,
+            code,
+            now,
+            steps.resubmit,
+            policy,
+            calendars,
+        )
         incident = start(
             incident,
             DeadlineKind.RESUBMIT,

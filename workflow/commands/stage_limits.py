@@ -10,11 +10,11 @@ from workflow.commands.base import (
     as_utc,
     finish,
     live_assignments,
-    rederive_draft_deadlines,
     refuse,
     require_curator,
     require_open,
 )
+from workflow.commands.clocks import rederive_draft_deadlines
 from workflow.commands.codec import STAGE_LIMIT_FIELDS, limits_to_json
 from workflow.effects import Actor, Addressee, Message, Outcome
 from workflow.errors import RefusalCode

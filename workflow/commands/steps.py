@@ -150,8 +150,25 @@ class CloseNoAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class Dismiss:
+    """п.10: the post needs no answer, on one of the policy's grounds (not п.21)."""
+
+    ground: str  # a DismissalGround value
+    duplicate_of: int | None = None  # the incident a duplicate repeats
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawOrganisation:
+    """п.19: the curator takes a silent organisation off a consolidated incident."""
+
+    org_code: str
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reopen:
-    """A finished incident goes back to the curator."""
+    """A finished (or dismissed) incident goes back to the curator."""
 
     comment: str
 
@@ -171,5 +188,7 @@ Command = (
     | SetImportance
     | SetStageLimits
     | CloseNoAnswer
+    | Dismiss
+    | WithdrawOrganisation
     | Reopen
 )
