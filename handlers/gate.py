@@ -53,6 +53,8 @@ KIND_OF_ACT: dict[Act, type[cmd.Command] | None] = {
     Act.RETURN: cmd.Review,
     Act.PICK: cmd.PickConsolidator,
     Act.LIMITS: cmd.SetStageLimits,
+    Act.DISMISS: cmd.Dismiss,
+    Act.WITHDRAW: cmd.WithdrawOrganisation,
     Act.FULL_TEXT: None,
     Act.TIMELINE: None,
     Act.OPEN: None,

@@ -7,11 +7,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
 from typing import Any
 
 from bot.services.read_models import Names
-from bot.views.format import Translate, e, format_working
+from bot.views.format import Translate, e
+from bot.views.words import duration
 
 
 def late_step_text(step: Mapping[str, Any], names: Names, t: Translate) -> str:
@@ -19,7 +19,7 @@ def late_step_text(step: Mapping[str, Any], names: Names, t: Translate) -> str:
     return t(
         f"late.{step.get('kind')}",
         org=e(names.org(str(org))) if org else "—",
-        late=format_working(timedelta(minutes=int(step.get("minutes") or 0)), t),
+        late=duration(int(step.get("minutes") or 0), t),
     )
 
 

@@ -86,14 +86,14 @@ def test_the_card_shows_each_organisations_information_and_a_dismissal(directory
     def say(key: str, /, **values: object) -> str:
         return t.render(key, values, "ru")
 
-    text, _ = render_card_text(incident, NAMES, now, calendars, MSK, say)
+    text, _ = render_card_text(incident, NAMES, now, MSK, say)
     assert "информация получена 27.04 09:40 (вложений: 1)" in text
     assert "информация ожидается до" in text  # roads, still silent
 
     incident = registry.apply(
         Dismiss("duplicate", 3), incident, CURATOR, now, policy, calendars
     ).incident
-    text, _ = render_card_text(incident, NAMES, now, calendars, MSK, say)
+    text, _ = render_card_text(incident, NAMES, now, MSK, say)
     assert "Не требует ответа (п.10): повтор инцидента №3" in text
 
 

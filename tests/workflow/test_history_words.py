@@ -121,7 +121,22 @@ def test_every_event_kind_reads_as_words_in_both_languages(flow_at) -> None:
         ),
     )
     consolidated_with_an_interim_answer(flow_at)
+    withdrawn_then_dismissed(flow_at)
     assert {"detect", *EVENT_NAMES} - RENDERED == set()
+
+
+def withdrawn_then_dismissed(flow_at) -> None:
+    """п.19's withdrawal of a silent organisation, then п.10's dismissal, taken on purpose."""
+    flow = flow_at(msk(2026, 4, 28, 9, 0))
+    flow.after(minutes=10).do(cmd.Route(("roads", "parks"), "Дороги", "центр"), CURATOR)
+    flow.after(minutes=5).do(cmd.Take(), ROADS)
+    flow.after(minutes=5).do(cmd.SubmitInfo("Сведения о ремонте."), ROADS)
+    flow.after(minutes=5).do(cmd.WithdrawOrganisation("parks", "Не отвечает"), CURATOR)
+    flow.after(minutes=5).do(cmd.Dismiss("gratitude"), CURATOR)
+    for locale in LOCALES:
+        text = history(flow.incident, flow.events, flow.now, locale)
+        assert leaks(text, locale) == [], (locale, text)
+    RENDERED.update(event.command for event in flow.events)
 
 
 def consolidated_with_an_interim_answer(flow_at) -> None:
