@@ -348,3 +348,4 @@ class IncidentCard(Base):
 
 # Tables of other topics, each in its own module on the same Base (see db/base.py), are
 # imported below so that `import db.models` loads the whole schema.
+from db import models_reports as _reports  # noqa: E402, F401

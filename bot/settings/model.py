@@ -24,6 +24,7 @@ from pydantic_settings import (
 from bot.intake import IntakeConfig
 from bot.outbox.limits import SenderLimits
 from bot.services.calendars import CalendarConfig
+from bot.settings.reports import ReportsSection
 from bot.settings.sections import (
     CalendarSection,
     DatabaseSection,
@@ -36,6 +37,7 @@ from bot.settings.sections import (
 from bot.settings.timers import AlertsSection, TimersSection
 from workflow.alerts import AlertPolicy
 from workflow.policy import Policy
+from workflow.rating import RatingWeights
 
 
 class Settings(BaseSettings):
@@ -59,6 +61,7 @@ class Settings(BaseSettings):
     alerts: AlertsSection = Field(default_factory=AlertsSection)
     sender: SenderSection = Field(default_factory=SenderSection)
     intake: IntakeSection = Field(default_factory=IntakeSection)
+    reports: ReportsSection = Field(default_factory=ReportsSection)
 
     @classmethod
     def settings_customise_sources(
@@ -111,6 +114,9 @@ class Settings(BaseSettings):
 
     def discussion_chats(self) -> frozenset[int]:
         return self.telegram.discussion_chats
+
+    def rating_weights(self) -> RatingWeights:
+        return self.reports.weights()
 
 
 def _env_fields() -> dict[str, tuple[str, str]]:

@@ -1,0 +1,31 @@
+"""Reports (issue 13): the marker of scheduled reports sent, and the indexes reports read by.
+
+A scheduled report (the monthly one, the quarterly rating) is written once per chat and
+period: the marker's unique key is taken in the same transaction as the outbox rows, so a
+restart or a second process does not send it again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base
+from db.models import AssignmentRow, IncidentRow
+
+
+class ReportMark(Base):
+    __tablename__ = "report_marks"
+    __table_args__ = (UniqueConstraint("key", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100))  # e.g. "report.monthly:2026-11"
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime]
+
+
+# A report reads the incidents detected in a period, of one organisation or all.
+Index("ix_incidents_detected_at", IncidentRow.detected_at)
+Index("ix_assignments_org_incident", AssignmentRow.org_code, AssignmentRow.incident_id)

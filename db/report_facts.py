@@ -1,0 +1,169 @@
+"""The facts of each incident detected in a period, read for the reports (issue 13).
+
+Five indexed statements over the incidents of the period (by `detected_at`, and by the
+organisation's assignments when one is asked for), assembled into `IncidentFacts`. The
+status is read as a plain string so that a status this code does not know yet (п.10
+dismissals, `"dismissed"`) is counted rather than refused.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, String, select, type_coerce
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import AssignmentRow, DeadlineRow, DraftRow, IncidentRow, ReviewRow
+from workflow.model import (
+    AssignmentStatus,
+    DeadlineKind,
+    DeadlineState,
+    DraftKind,
+    DraftStatus,
+)
+from workflow.report_figures import DISMISSED, Clock, Decline, IncidentFacts, Return
+
+_KINDS = (DeadlineKind.ANSWER, DeadlineKind.FINAL_ANSWER, DeadlineKind.REROUTE)
+
+
+def status_text() -> ColumnElement[str]:
+    """The incident's status as stored, whatever its value."""
+    return type_coerce(IncidentRow.status, String)
+
+
+def is_dismissed() -> ColumnElement[bool]:
+    """The one predicate for a п.10 dismissal ("no answer needed")."""
+    return status_text() == DISMISSED
+
+
+def _in_period(start: datetime, end: datetime, org_code: str | None) -> Select[Any]:
+    query = select(IncidentRow.id).where(
+        IncidentRow.detected_at >= start, IncidentRow.detected_at < end
+    )
+    if org_code is not None:
+        query = query.where(
+            IncidentRow.id.in_(
+                select(AssignmentRow.incident_id).where(AssignmentRow.org_code == org_code)
+            )
+        )
+    return query
+
+
+def _clock(rows: list[Any]) -> Clock | None:
+    """The answer clock in force: the last one not cancelled (a change of importance
+    replaces it), else the last."""
+    if not rows:
+        return None
+    live = [row for row in rows if row.state != DeadlineState.CANCELLED]
+    row = (live or rows)[-1]
+    return Clock(row.due_at, DeadlineState(row.state), row.ended_at)
+
+
+async def period_facts(
+    session: AsyncSession, start: datetime, end: datetime, org_code: str | None = None
+) -> list[IncidentFacts]:
+    ids = _in_period(start, end, org_code)
+    incidents = (
+        await session.execute(
+            select(
+                IncidentRow.id,
+                IncidentRow.detected_at,
+                status_text(),
+                IncidentRow.importance,
+                IncidentRow.url,
+                type_coerce(IncidentRow.no_answer_reason, String),
+            )
+            .where(IncidentRow.id.in_(ids))
+            .order_by(IncidentRow.detected_at, IncidentRow.id)
+        )
+    ).all()
+    orgs: dict[int, list[str]] = defaultdict(list)
+    routed: dict[int, datetime] = {}
+    declined: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    for incident_id, code, status, received_at in await session.execute(
+        select(
+            AssignmentRow.incident_id,
+            AssignmentRow.org_code,
+            AssignmentRow.status,
+            AssignmentRow.received_at,
+        )
+        .where(AssignmentRow.incident_id.in_(ids))
+        .order_by(AssignmentRow.id)
+    ):
+        routed[incident_id] = min(received_at, routed.get(incident_id, received_at))
+        if status == AssignmentStatus.DECLINED:
+            declined[incident_id].append((code, received_at))
+        else:
+            orgs[incident_id].append(code)
+    clocks: dict[tuple[int, DeadlineKind], list[Any]] = defaultdict(list)
+    reroutes: dict[tuple[int, str | None], datetime] = {}
+    for row in await session.execute(
+        select(
+            DeadlineRow.incident_id,
+            DeadlineRow.kind,
+            DeadlineRow.org_code,
+            DeadlineRow.state,
+            DeadlineRow.started_at,
+            DeadlineRow.due_at,
+            DeadlineRow.ended_at,
+        )
+        .where(DeadlineRow.incident_id.in_(ids), DeadlineRow.kind.in_(_KINDS))
+        .order_by(DeadlineRow.incident_id, DeadlineRow.position)
+    ):
+        if row.kind == DeadlineKind.REROUTE:
+            reroutes.setdefault((row.incident_id, row.org_code), row.started_at)
+        else:
+            clocks[(row.incident_id, DeadlineKind(row.kind))].append(row)
+    published: dict[tuple[int, DraftKind], datetime] = {}
+    for incident_id, kind, at in await session.execute(
+        select(DraftRow.incident_id, DraftRow.kind, DraftRow.published_at).where(
+            DraftRow.incident_id.in_(ids),
+            DraftRow.status == DraftStatus.PUBLISHED,
+            DraftRow.kind.in_((DraftKind.ANSWER, DraftKind.INTERIM)),
+        )
+    ):
+        key = (incident_id, DraftKind(kind))
+        if at is not None and (key not in published or at < published[key]):
+            published[key] = at
+    returns: dict[int, list[Return]] = defaultdict(list)
+    for incident_id, code, number, at, reasons, comment in await session.execute(
+        select(
+            DraftRow.incident_id,
+            DraftRow.org_code,
+            DraftRow.number,
+            ReviewRow.at,
+            ReviewRow.reasons,
+            ReviewRow.comment,
+        )
+        .join(ReviewRow, ReviewRow.draft_id == DraftRow.id)
+        .where(DraftRow.incident_id.in_(ids), ReviewRow.approved.is_(False))
+        .order_by(ReviewRow.at, ReviewRow.id)
+    ):
+        returns[incident_id].append(
+            Return(code, at, tuple(str(r) for r in reasons or ()), comment, number)
+        )
+    return [
+        IncidentFacts(
+            id=row[0],
+            detected_at=row[1],
+            status=row[2],
+            importance=str(row[3]),
+            url=row[4],
+            orgs=tuple(orgs.get(row[0], ())),
+            routed_at=routed.get(row[0]),
+            answer=_clock(clocks.get((row[0], DeadlineKind.ANSWER), [])),
+            final=_clock(clocks.get((row[0], DeadlineKind.FINAL_ANSWER), [])),
+            interim_at=published.get((row[0], DraftKind.INTERIM)),
+            answer_at=published.get((row[0], DraftKind.ANSWER)),
+            returns=tuple(returns.get(row[0], ())),
+            declines=tuple(
+                Decline(code, received, reroutes[(row[0], code)])
+                for code, received in declined.get(row[0], ())
+                if (row[0], code) in reroutes
+            ),
+            no_answer_reason=row[5],
+        )
+        for row in incidents
+    ]
