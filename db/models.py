@@ -144,6 +144,7 @@ class IncidentRow(Base):
         Index("ix_incidents_status", "status"),
         Index("ix_incidents_url", "url"),
         Index("ix_incidents_author_detected", "author_url", "detected_at"),  # near-duplicates
+        Index("ix_incidents_detected_at", "detected_at"),  # reports: a period's incidents
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -202,7 +203,10 @@ class DuplicatePost(Base):
 
 class AssignmentRow(Base):
     __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("incident_id", "org_code"),)
+    __table_args__ = (
+        UniqueConstraint("incident_id", "org_code"),
+        Index("ix_assignments_org_incident", "org_code", "incident_id"),  # reports of one org
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))

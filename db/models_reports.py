@@ -1,4 +1,4 @@
-"""Reports (issue 13): the marker of scheduled reports sent, and the indexes reports read by.
+"""Reports (issue 13): the marker of scheduled reports sent (their indexes: db/models.py).
 
 A scheduled report (the monthly one, the quarterly rating) is written once per chat and
 period: the marker's unique key is taken in the same transaction as the outbox rows, so a
@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
-from db.models import AssignmentRow, IncidentRow
 
 
 class ReportMark(Base):
@@ -24,8 +23,3 @@ class ReportMark(Base):
     key: Mapped[str] = mapped_column(String(100))  # e.g. "report.monthly:2026-11"
     chat_id: Mapped[int] = mapped_column(BigInteger)
     sent_at: Mapped[datetime]
-
-
-# A report reads the incidents detected in a period, of one organisation or all.
-Index("ix_incidents_detected_at", IncidentRow.detected_at)
-Index("ix_assignments_org_incident", AssignmentRow.org_code, AssignmentRow.incident_id)
