@@ -29,6 +29,7 @@ from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
 from bot.services.outbox_writer import OutboxWriter
 from bot.services.people_service import PeopleService
+from bot.services.period_reports import PeriodReports
 from bot.services.replies import Replies
 from bot.services.reports import ReportService
 from bot.settings import Settings, require_token
@@ -72,6 +73,7 @@ def create_dispatcher(services: Services) -> Dispatcher:
         admin.router,
         curator.router,
         executor.router,
+        reports.everyone,
         reports.router,
         intake.router,
         common.router,
@@ -109,6 +111,14 @@ def build_services(
         calendar_config=calendar_config,
         default_locale=settings.general.default_locale,
         intake=intake_service,
+        period_reports=PeriodReports(
+            sessions,
+            clock,
+            calendar_config,
+            settings.rating_weights(),
+            default_locale=settings.general.default_locale,
+            on_committed=wake.set,
+        ),
         discussion_chats=settings.discussion_chats(),
     )
 
@@ -121,6 +131,7 @@ def build_renderer(settings: Settings, clock: Clock) -> OutboxRenderer:
         clock,
         settings.policy(),
         settings.calendar_config(),
+        settings.rating_weights(),
     )
 
 

@@ -34,11 +34,17 @@ from workflow.report_figures import (
     per_organisation,
     weekly_trend,
 )
-from workflow.report_periods import Period
+from workflow.report_periods import Period, PeriodChoice, PeriodError, parse_period, period_for
 from workflow.roles import CURATOR_ROLES, Role
 
 REPORT_PARTS = ("summary", "chart", "table")
 ALL_READERS = frozenset({*CURATOR_ROLES, Role.MANAGER, Role.ADMIN})
+
+
+class UnknownOrganisation(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 class ReportRefused(Exception):
@@ -189,6 +195,38 @@ class PeriodReports:
     async def known_org(self, org_code: str) -> bool:
         async with UnitOfWork(self._sessions) as uow:
             return any(org.code == org_code for org in await uow.directory.organisations())
+
+    def allowed(self, person: PersonView | None) -> None:
+        """Raise ReportRefused unless the person may ask for reports at all."""
+        report_scope(person)
+
+    async def request_choice(
+        self, person: PersonView | None, chat_id: int, locale: str | None, choice: str
+    ) -> Period:
+        """The report of a picked period (this week, last month, …); returns the period."""
+        try:
+            picked = PeriodChoice(choice)
+        except ValueError:
+            raise PeriodError("period.bad_format") from None
+        period = period_for(picked, self.today())
+        await self.request(person, chat_id, locale, period)
+        return period
+
+    async def request_typed(
+        self, person: PersonView | None, chat_id: int, locale: str | None, text: str
+    ) -> Period:
+        """`01.11.2026–30.11.2026 [CODE]`: the report of typed dates, of one organisation
+        if a code follows (raises PeriodError, ReportRefused, UnknownOrganisation)."""
+        dates, _, code = text.strip().partition(" ")
+        if code.strip() and " " not in code.strip() and "." not in code:
+            org_code: str | None = code.strip()
+        else:
+            dates, org_code = text, None
+        period = parse_period(dates)
+        if org_code is not None and not await self.known_org(org_code):
+            raise UnknownOrganisation(org_code)
+        await self.request(person, chat_id, locale, period, org_code)
+        return period
 
     async def request(
         self,

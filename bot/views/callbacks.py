@@ -83,3 +83,9 @@ class FlowCb(CallbackData, prefix="f"):
     """Finishing or abandoning a guided step (a draft being composed, a comment asked)."""
 
     op: FlowOp
+
+
+class ReportCb(CallbackData, prefix="rp"):
+    """The period picker of /report (issue 13): a PeriodChoice value."""
+
+    period: str
