@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.deadlines.digests import DigestSender
+from bot.deadlines.report_schedule import ScheduledReports
 from bot.deadlines.scanner import DeadlineScanner
 from bot.deadlines.scheduler import DeadlineScheduler
 from bot.i18n import Translator
@@ -176,8 +177,19 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             settings.alert_policy(),
             default_locale=settings.general.default_locale,
         )
+        reports_on_schedule = ScheduledReports(
+            sessions,
+            clock,
+            calendar_config,
+            settings.alert_policy(),
+            default_locale=settings.general.default_locale,
+        )
         scheduler = DeadlineScheduler(
-            scanner, digests, clock, tick_interval=settings.alerts.tick_interval
+            scanner,
+            digests,
+            clock,
+            tick_interval=settings.alerts.tick_interval,
+            reports=reports_on_schedule,
         )
 
         def committed() -> None:  # new rows: deliver them, and look at new deadlines
