@@ -20,6 +20,6 @@ class ReportMark(Base):
     __table_args__ = (UniqueConstraint("key", "chat_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(100))  # e.g. "report.monthly:2026-11"
+    key: Mapped[str] = mapped_column(String(100))  # e.g. "scheduled-monthly:2026-11-01"
     chat_id: Mapped[int] = mapped_column(BigInteger)
     sent_at: Mapped[datetime]

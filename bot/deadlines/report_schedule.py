@@ -33,8 +33,8 @@ from workflow.roles import Role
 
 log = logging.getLogger(__name__)
 
-MONTHLY = "report.monthly"
-QUARTERLY = "report.quarterly"
+MONTHLY = "monthly"
+QUARTERLY = "quarterly"
 READERS: dict[str, frozenset[Role]] = {
     MONTHLY: frozenset({Role.MANAGER}),
     QUARTERLY: frozenset({Role.MANAGER, Role.CURATOR}),
@@ -50,7 +50,7 @@ class ReportSlot:
 
     @property
     def marker(self) -> str:
-        return f"{self.key}:{self.period.first.isoformat()}"
+        return f"scheduled-{self.key}:{self.period.first.isoformat()}"
 
 
 def first_working_day(calendar: WorkingCalendar, month_start: date) -> date:

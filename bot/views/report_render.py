@@ -25,6 +25,7 @@ from workflow.model import MediaKind
 from workflow.rating import RatingWeights
 
 KEEP_SECONDS = 60.0
+CHART_FILE = "chart.png"
 KEEP_REPORTS = 8
 
 
@@ -63,7 +64,7 @@ class ReportRenderer:
             png = await asyncio.to_thread(chart_png, report, t, heading)
             return Rendered(
                 t("reports.chart", title=heading),
-                media=(Media(MediaKind.PHOTO, "", data=png, filename="report.png"),),
+                media=(Media(MediaKind.PHOTO, "", data=png, filename=CHART_FILE),),
             )
         if part == "table":
             data = await asyncio.to_thread(xlsx_bytes, report, t)

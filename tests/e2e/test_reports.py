@@ -60,7 +60,7 @@ async def test_report_picker_photo_document_refusal_and_own_organisation(
     assert "вся администрация" in (summary.content or "")
     assert "Поступило: 1" in (summary.content or "")
     photo, document = await _files(world, MANAGER)
-    assert photo == "report.png"
+    assert photo == "chart.png"
     assert document.startswith("report_all_") and document.endswith(".xlsx")
     captions = [m.caption or "" for m in world.fake.bot_messages(MANAGER) if m.media_kind]
     assert any("график" in caption for caption in captions)
