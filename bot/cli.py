@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.report_cli import add_report_parser
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_USAGE = 2
@@ -31,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     do_import.add_argument("file", type=Path)
     do_export = directory_commands.add_parser("export", help="write the directory as YAML")
     do_export.add_argument("file", type=Path, nargs="?", help="default: standard output")
+    add_report_parser(commands)
     return parser
 
 
@@ -53,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.directory_cli import run_directory_command
 
             return asyncio.run(run_directory_command(settings, args))
+        if command == "report":
+            from bot.report_cli import run_report_command
+
+            return asyncio.run(run_report_command(settings, args))
         from bot.app import run_bot
 
         return asyncio.run(run_bot(settings))
