@@ -26,11 +26,20 @@ from workflow.model import (
 from workflow.report_figures import DISMISSED, Clock, Decline, IncidentFacts, Return
 
 _KINDS = (DeadlineKind.ANSWER, DeadlineKind.FINAL_ANSWER, DeadlineKind.REROUTE)
+ANSWER, FINAL, REROUTE = (kind.value for kind in _KINDS)
+CANCELLED = DeadlineState.CANCELLED.value
+DECLINED = AssignmentStatus.DECLINED.value
+INTERIM = DraftKind.INTERIM.value
+
+
+def _text(column: Any) -> ColumnElement[str]:
+    """An enum column read as its stored string: no conversion per row (this reads many)."""
+    return type_coerce(column, String)
 
 
 def status_text() -> ColumnElement[str]:
     """The incident's status as stored, whatever its value."""
-    return type_coerce(IncidentRow.status, String)
+    return _text(IncidentRow.status)
 
 
 def is_dismissed() -> ColumnElement[bool]:
@@ -56,22 +65,24 @@ def _clock(rows: list[Any]) -> Clock | None:
     replaces it), else the last."""
     if not rows:
         return None
-    live = [row for row in rows if row.state != DeadlineState.CANCELLED]
+    live = [row for row in rows if row[2] != CANCELLED]
     row = (live or rows)[-1]
-    return Clock(row.due_at, DeadlineState(row.state), row.ended_at)
+    return Clock(row[3], row[2], row[4])
 
 
 async def period_facts(
     session: AsyncSession, start: datetime, end: datetime, org_code: str | None = None
 ) -> list[IncidentFacts]:
     ids = _in_period(start, end, org_code)
+    # Core statements on the session's connection: plain rows, without the ORM's per-row work.
+    connection = await session.connection()
     incidents = (
-        await session.execute(
+        await connection.execute(
             select(
                 IncidentRow.id,
                 IncidentRow.detected_at,
                 status_text(),
-                IncidentRow.importance,
+                _text(IncidentRow.importance),
                 IncidentRow.url,
                 type_coerce(IncidentRow.no_answer_reason, String),
             )
@@ -82,53 +93,53 @@ async def period_facts(
     orgs: dict[int, list[str]] = defaultdict(list)
     routed: dict[int, datetime] = {}
     declined: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for incident_id, code, status, received_at in await session.execute(
+    for incident_id, code, status, received_at in await connection.execute(
         select(
             AssignmentRow.incident_id,
             AssignmentRow.org_code,
-            AssignmentRow.status,
+            _text(AssignmentRow.status),
             AssignmentRow.received_at,
         )
         .where(AssignmentRow.incident_id.in_(ids))
         .order_by(AssignmentRow.id)
     ):
         routed[incident_id] = min(received_at, routed.get(incident_id, received_at))
-        if status == AssignmentStatus.DECLINED:
+        if status == DECLINED:
             declined[incident_id].append((code, received_at))
         else:
             orgs[incident_id].append(code)
-    clocks: dict[tuple[int, DeadlineKind], list[Any]] = defaultdict(list)
+    clocks: dict[tuple[int, str], list[Any]] = defaultdict(list)
     reroutes: dict[tuple[int, str | None], datetime] = {}
-    for row in await session.execute(
+    for row in await connection.execute(
         select(
             DeadlineRow.incident_id,
-            DeadlineRow.kind,
-            DeadlineRow.org_code,
-            DeadlineRow.state,
-            DeadlineRow.started_at,
+            _text(DeadlineRow.kind),
+            _text(DeadlineRow.state),
             DeadlineRow.due_at,
             DeadlineRow.ended_at,
+            DeadlineRow.org_code,
+            DeadlineRow.started_at,
         )
         .where(DeadlineRow.incident_id.in_(ids), DeadlineRow.kind.in_(_KINDS))
         .order_by(DeadlineRow.incident_id, DeadlineRow.position)
     ):
-        if row.kind == DeadlineKind.REROUTE:
-            reroutes.setdefault((row.incident_id, row.org_code), row.started_at)
+        if row[1] == REROUTE:
+            reroutes.setdefault((row[0], row[5]), row[6])
         else:
-            clocks[(row.incident_id, DeadlineKind(row.kind))].append(row)
-    published: dict[tuple[int, DraftKind], datetime] = {}
-    for incident_id, kind, at in await session.execute(
-        select(DraftRow.incident_id, DraftRow.kind, DraftRow.published_at).where(
+            clocks[(row[0], row[1])].append(row)
+    published: dict[tuple[int, str], datetime] = {}
+    for incident_id, kind, at in await connection.execute(
+        select(DraftRow.incident_id, _text(DraftRow.kind), DraftRow.published_at).where(
             DraftRow.incident_id.in_(ids),
             DraftRow.status == DraftStatus.PUBLISHED,
             DraftRow.kind.in_((DraftKind.ANSWER, DraftKind.INTERIM)),
         )
     ):
-        key = (incident_id, DraftKind(kind))
+        key = (incident_id, kind)
         if at is not None and (key not in published or at < published[key]):
             published[key] = at
     returns: dict[int, list[Return]] = defaultdict(list)
-    for incident_id, code, number, at, reasons, comment in await session.execute(
+    for incident_id, code, number, at, reasons, comment in await connection.execute(
         select(
             DraftRow.incident_id,
             DraftRow.org_code,
@@ -149,14 +160,14 @@ async def period_facts(
             id=row[0],
             detected_at=row[1],
             status=row[2],
-            importance=str(row[3]),
+            importance=row[3],
             url=row[4],
             orgs=tuple(orgs.get(row[0], ())),
             routed_at=routed.get(row[0]),
-            answer=_clock(clocks.get((row[0], DeadlineKind.ANSWER), [])),
-            final=_clock(clocks.get((row[0], DeadlineKind.FINAL_ANSWER), [])),
-            interim_at=published.get((row[0], DraftKind.INTERIM)),
-            answer_at=published.get((row[0], DraftKind.ANSWER)),
+            answer=_clock(clocks.get((row[0], ANSWER), [])),
+            final=_clock(clocks.get((row[0], FINAL), [])),
+            interim_at=published.get((row[0], INTERIM)),
+            answer_at=published.get((row[0], DraftKind.ANSWER.value)),
             returns=tuple(returns.get(row[0], ())),
             declines=tuple(
                 Decline(code, received, reroutes[(row[0], code)])

@@ -23,6 +23,8 @@ OPEN = frozenset(status.value for status in (IncidentStatus.NEW, IncidentStatus.
     IncidentStatus.INTERIM.value
 }
 
+MET, RUNNING = DeadlineState.MET.value, DeadlineState.RUNNING.value
+
 # elapsed(org_code or None for the centre, start, end): working time between two moments.
 Elapsed = Callable[[str | None, datetime, datetime], timedelta]
 
@@ -32,20 +34,16 @@ class Clock:
     """An answer deadline as the deadlines table keeps it."""
 
     due_at: datetime
-    state: DeadlineState
+    state: str  # a DeadlineState value (plain strings: reports read many)
     ended_at: datetime | None = None
 
     def met_in_time(self) -> bool:
-        return (
-            self.state is DeadlineState.MET
-            and self.ended_at is not None
-            and (self.ended_at <= self.due_at)
-        )
+        return self.state == MET and self.ended_at is not None and (self.ended_at <= self.due_at)
 
     def late(self, now: datetime) -> bool:
-        if self.state is DeadlineState.MET:
+        if self.state == MET:
             return self.ended_at is not None and self.ended_at > self.due_at
-        return self.state is DeadlineState.RUNNING and self.due_at < now
+        return self.state == RUNNING and self.due_at < now
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +94,7 @@ class IncidentFacts:
         if self.status not in OPEN:
             return False
         return any(
-            c is not None and c.late(now) and c.state is DeadlineState.RUNNING
-            for c in (self.answer, self.final)
+            c is not None and c.late(now) and c.state == RUNNING for c in (self.answer, self.final)
         )
 
 

@@ -96,10 +96,20 @@ def _bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def _elapsed(calendars: Calendars) -> Callable[[str | None, datetime, datetime], timedelta]:
+    """Working time between two moments, each span counted once per report (the total and
+    each organisation's figures ask for the same spans)."""
+    known: dict[tuple[str | None, datetime, datetime], timedelta] = {}
+
     def elapsed(org_code: str | None, start: datetime, end: datetime) -> timedelta:
-        if org_code is None:  # the answer clock counts on the centre's calendar
-            return calendars.elapsed(Party.EVERYONE, None, start, end)
-        return calendars.elapsed(Party.ORGANISATION, org_code, start, end)
+        key = (org_code, start, end)
+        value = known.get(key)
+        if value is None:
+            if org_code is None:  # the answer clock counts on the centre's calendar
+                value = calendars.elapsed(Party.EVERYONE, None, start, end)
+            else:
+                value = calendars.elapsed(Party.ORGANISATION, org_code, start, end)
+            known[key] = value
+        return value
 
     return elapsed
 

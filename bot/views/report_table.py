@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.services.period_reports import PeriodReport
 from bot.views.format import Translate
@@ -130,45 +130,73 @@ def return_rows(report: PeriodReport, t: Translate) -> list[list[Any]]:
     ]
 
 
-def _sheet(sheet: Worksheet, headers: Sequence[str], rows: list[list[Any]]) -> None:
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+def _widths(headers: Sequence[str], rows: list[list[Any]]) -> list[int]:
     widths = [len(header) for header in headers]
-    for values in rows:
-        sheet.append(values)
-    for column in sheet.iter_cols(min_row=2):
-        for cell in column:
-            if isinstance(cell.value, datetime):
-                cell.number_format = DATE_FORMAT
     for row in rows[:500]:  # the first rows tell the width well enough
         for index, value in enumerate(row):
             length = 16 if isinstance(value, datetime) else len(str(value or ""))
             widths[index] = max(widths[index], length)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(8, width + 2))
+    return [min(MAX_WIDTH, max(8, width + 2)) for width in widths]
+
+
+def _sheet(
+    book: Workbook,
+    title: str,
+    headers: Sequence[str],
+    rows: list[list[Any]],
+    formats: dict[int, str] | None = None,
+) -> None:
+    """One sheet, streamed (write-only: a year of incidents fits in memory and in time);
+    sizes, the frozen header and the filter are set before the rows, as streaming needs."""
+    sheet = book.create_sheet(title[:31])
+    for index, width in enumerate(_widths(headers, rows), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    formats = formats or {}
+    for values in rows:
+        row: list[Any] = []
+        for index, value in enumerate(values):
+            number_format = DATE_FORMAT if isinstance(value, datetime) else formats.get(index)
+            if number_format is not None and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = number_format
+                row.append(cell)
+            else:
+                row.append(value)
+        sheet.append(row)
 
 
 def xlsx_bytes(report: PeriodReport, t: Translate) -> bytes:
-    book = Workbook()
-    summary = book.active
-    assert summary is not None
-    summary.title = t("reports.sheet.summary")[:31]
-    _sheet(summary, [t(f"reports.col.{c}") for c in SUMMARY_COLUMNS], summary_rows(report, t))
-    for column in ("D", "F"):  # the shares
-        for cell in summary[column][1:]:
-            cell.number_format = SHARE_FORMAT
-    incidents = book.create_sheet(t("reports.sheet.incidents")[:31])
+    book = Workbook(write_only=True)
+    shares = {SUMMARY_COLUMNS.index("in_time_share"): SHARE_FORMAT,
+              SUMMARY_COLUMNS.index("late_share"): SHARE_FORMAT}  # fmt: skip
     _sheet(
-        incidents,
+        book,
+        t("reports.sheet.summary"),
+        [t(f"reports.col.{c}") for c in SUMMARY_COLUMNS],
+        summary_rows(report, t),
+        shares,
+    )
+    _sheet(
+        book,
+        t("reports.sheet.incidents"),
         [t(f"reports.col.{c}") for c in INCIDENT_COLUMNS],
         [incident_row(fact, report, t) for fact in report.facts],
     )
-    returns = book.create_sheet(t("reports.sheet.returns")[:31])
-    _sheet(returns, [t(f"reports.col.{c}") for c in RETURN_COLUMNS], return_rows(report, t))
+    _sheet(
+        book,
+        t("reports.sheet.returns"),
+        [t(f"reports.col.{c}") for c in RETURN_COLUMNS],
+        return_rows(report, t),
+    )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
