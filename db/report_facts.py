@@ -93,16 +93,18 @@ async def period_facts(
     orgs: dict[int, list[str]] = defaultdict(list)
     routed: dict[int, datetime] = {}
     declined: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for incident_id, code, status, received_at in await connection.execute(
-        select(
-            AssignmentRow.incident_id,
-            AssignmentRow.org_code,
-            _text(AssignmentRow.status),
-            AssignmentRow.received_at,
+    for incident_id, code, status, received_at in (
+        await connection.execute(
+            select(
+                AssignmentRow.incident_id,
+                AssignmentRow.org_code,
+                _text(AssignmentRow.status),
+                AssignmentRow.received_at,
+            )
+            .where(AssignmentRow.incident_id.in_(ids))
+            .order_by(AssignmentRow.id)
         )
-        .where(AssignmentRow.incident_id.in_(ids))
-        .order_by(AssignmentRow.id)
-    ):
+    ).all():
         routed[incident_id] = min(received_at, routed.get(incident_id, received_at))
         if status == DECLINED:
             declined[incident_id].append((code, received_at))
@@ -110,48 +112,54 @@ async def period_facts(
             orgs[incident_id].append(code)
     clocks: dict[tuple[int, str], list[Any]] = defaultdict(list)
     reroutes: dict[tuple[int, str | None], datetime] = {}
-    for row in await connection.execute(
-        select(
-            DeadlineRow.incident_id,
-            _text(DeadlineRow.kind),
-            _text(DeadlineRow.state),
-            DeadlineRow.due_at,
-            DeadlineRow.ended_at,
-            DeadlineRow.org_code,
-            DeadlineRow.started_at,
+    for row in (
+        await connection.execute(
+            select(
+                DeadlineRow.incident_id,
+                _text(DeadlineRow.kind),
+                _text(DeadlineRow.state),
+                DeadlineRow.due_at,
+                DeadlineRow.ended_at,
+                DeadlineRow.org_code,
+                DeadlineRow.started_at,
+            )
+            .where(DeadlineRow.incident_id.in_(ids), DeadlineRow.kind.in_(_KINDS))
+            .order_by(DeadlineRow.incident_id, DeadlineRow.position)
         )
-        .where(DeadlineRow.incident_id.in_(ids), DeadlineRow.kind.in_(_KINDS))
-        .order_by(DeadlineRow.incident_id, DeadlineRow.position)
-    ):
+    ).all():
         if row[1] == REROUTE:
             reroutes.setdefault((row[0], row[5]), row[6])
         else:
             clocks[(row[0], row[1])].append(row)
     published: dict[tuple[int, str], datetime] = {}
-    for incident_id, kind, at in await connection.execute(
-        select(DraftRow.incident_id, _text(DraftRow.kind), DraftRow.published_at).where(
-            DraftRow.incident_id.in_(ids),
-            DraftRow.status == DraftStatus.PUBLISHED,
-            DraftRow.kind.in_((DraftKind.ANSWER, DraftKind.INTERIM)),
+    for incident_id, kind, at in (
+        await connection.execute(
+            select(DraftRow.incident_id, _text(DraftRow.kind), DraftRow.published_at).where(
+                DraftRow.incident_id.in_(ids),
+                DraftRow.status == DraftStatus.PUBLISHED,
+                DraftRow.kind.in_((DraftKind.ANSWER, DraftKind.INTERIM)),
+            )
         )
-    ):
+    ).all():
         key = (incident_id, kind)
         if at is not None and (key not in published or at < published[key]):
             published[key] = at
     returns: dict[int, list[Return]] = defaultdict(list)
-    for incident_id, code, number, at, reasons, comment in await connection.execute(
-        select(
-            DraftRow.incident_id,
-            DraftRow.org_code,
-            DraftRow.number,
-            ReviewRow.at,
-            ReviewRow.reasons,
-            ReviewRow.comment,
+    for incident_id, code, number, at, reasons, comment in (
+        await connection.execute(
+            select(
+                DraftRow.incident_id,
+                DraftRow.org_code,
+                DraftRow.number,
+                ReviewRow.at,
+                ReviewRow.reasons,
+                ReviewRow.comment,
+            )
+            .join(ReviewRow, ReviewRow.draft_id == DraftRow.id)
+            .where(DraftRow.incident_id.in_(ids), ReviewRow.approved.is_(False))
+            .order_by(ReviewRow.at, ReviewRow.id)
         )
-        .join(ReviewRow, ReviewRow.draft_id == DraftRow.id)
-        .where(DraftRow.incident_id.in_(ids), ReviewRow.approved.is_(False))
-        .order_by(ReviewRow.at, ReviewRow.id)
-    ):
+    ).all():
         returns[incident_id].append(
             Return(code, at, tuple(str(r) for r in reasons or ()), comment, number)
         )

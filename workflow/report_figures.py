@@ -29,7 +29,7 @@ MET, RUNNING = DeadlineState.MET.value, DeadlineState.RUNNING.value
 Elapsed = Callable[[str | None, datetime, datetime], timedelta]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a report builds 100,000s of these, frozen init is slow
 class Clock:
     """An answer deadline as the deadlines table keeps it."""
 
@@ -46,7 +46,7 @@ class Clock:
         return self.state == RUNNING and self.due_at < now
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Return:
     """A draft returned with the reasons of п.14."""
 
@@ -57,7 +57,7 @@ class Return:
     draft_number: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Decline:
     """ "Not ours" (п.11): when the organisation got the incident and when it said so."""
 
@@ -66,7 +66,7 @@ class Decline:
     declined_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class IncidentFacts:
     id: int
     detected_at: datetime
