@@ -9,7 +9,7 @@ dismissals, `"dismissed"`) is counted rather than refused.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, select, type_coerce
@@ -30,6 +30,18 @@ ANSWER, FINAL, REROUTE = (kind.value for kind in _KINDS)
 CANCELLED = DeadlineState.CANCELLED.value
 DECLINED = AssignmentStatus.DECLINED.value
 INTERIM = DraftKind.INTERIM.value
+
+
+def _moment(column: Any) -> ColumnElement[Any]:
+    """A moment read raw: SQLite gives its text, parsed by `_utc` (much faster than the
+    column type's per-value parsing); PostgreSQL gives an aware datetime anyway."""
+    return type_coerce(column, String)
+
+
+def _utc(value: Any) -> Any:
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value
 
 
 def _text(column: Any) -> ColumnElement[str]:
@@ -67,7 +79,7 @@ def _clock(rows: list[Any]) -> Clock | None:
         return None
     live = [row for row in rows if row[2] != CANCELLED]
     row = (live or rows)[-1]
-    return Clock(row[3], row[2], row[4])
+    return Clock(_utc(row[3]), row[2], _utc(row[4]))
 
 
 async def period_facts(
@@ -80,7 +92,7 @@ async def period_facts(
         await connection.execute(
             select(
                 IncidentRow.id,
-                IncidentRow.detected_at,
+                _moment(IncidentRow.detected_at),
                 status_text(),
                 _text(IncidentRow.importance),
                 IncidentRow.url,
@@ -99,12 +111,13 @@ async def period_facts(
                 AssignmentRow.incident_id,
                 AssignmentRow.org_code,
                 _text(AssignmentRow.status),
-                AssignmentRow.received_at,
+                _moment(AssignmentRow.received_at),
             )
             .where(AssignmentRow.incident_id.in_(ids))
             .order_by(AssignmentRow.id)
         )
     ).all():
+        received_at = _utc(received_at)
         routed[incident_id] = min(received_at, routed.get(incident_id, received_at))
         if status == DECLINED:
             declined[incident_id].append((code, received_at))
@@ -118,30 +131,32 @@ async def period_facts(
                 DeadlineRow.incident_id,
                 _text(DeadlineRow.kind),
                 _text(DeadlineRow.state),
-                DeadlineRow.due_at,
-                DeadlineRow.ended_at,
+                _moment(DeadlineRow.due_at),
+                _moment(DeadlineRow.ended_at),
                 DeadlineRow.org_code,
-                DeadlineRow.started_at,
+                _moment(DeadlineRow.started_at),
             )
             .where(DeadlineRow.incident_id.in_(ids), DeadlineRow.kind.in_(_KINDS))
             .order_by(DeadlineRow.incident_id, DeadlineRow.position)
         )
     ).all():
         if row[1] == REROUTE:
-            reroutes.setdefault((row[0], row[5]), row[6])
+            reroutes.setdefault((row[0], row[5]), _utc(row[6]))
         else:
             clocks[(row[0], row[1])].append(row)
     published: dict[tuple[int, str], datetime] = {}
     for incident_id, kind, at in (
         await connection.execute(
-            select(DraftRow.incident_id, _text(DraftRow.kind), DraftRow.published_at).where(
+            select(
+                DraftRow.incident_id, _text(DraftRow.kind), _moment(DraftRow.published_at)
+            ).where(
                 DraftRow.incident_id.in_(ids),
                 DraftRow.status == DraftStatus.PUBLISHED,
                 DraftRow.kind.in_((DraftKind.ANSWER, DraftKind.INTERIM)),
             )
         )
     ).all():
-        key = (incident_id, kind)
+        key, at = (incident_id, kind), _utc(at)
         if at is not None and (key not in published or at < published[key]):
             published[key] = at
     returns: dict[int, list[Return]] = defaultdict(list)
@@ -151,7 +166,7 @@ async def period_facts(
                 DraftRow.incident_id,
                 DraftRow.org_code,
                 DraftRow.number,
-                ReviewRow.at,
+                _moment(ReviewRow.at),
                 ReviewRow.reasons,
                 ReviewRow.comment,
             )
@@ -161,12 +176,12 @@ async def period_facts(
         )
     ).all():
         returns[incident_id].append(
-            Return(code, at, tuple(str(r) for r in reasons or ()), comment, number)
+            Return(code, _utc(at), tuple(str(r) for r in reasons or ()), comment, number)
         )
     return [
         IncidentFacts(
             id=row[0],
-            detected_at=row[1],
+            detected_at=_utc(row[1]),
             status=row[2],
             importance=row[3],
             url=row[4],
