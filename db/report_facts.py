@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, select, type_coerce
+from sqlalchemy import ColumnElement, Select, String, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AssignmentRow, DeadlineRow, DraftRow, IncidentRow, ReviewRow
@@ -25,11 +25,10 @@ from workflow.model import (
 )
 from workflow.report_figures import DISMISSED, Clock, Decline, IncidentFacts, Return
 
-_KINDS = (DeadlineKind.ANSWER, DeadlineKind.FINAL_ANSWER, DeadlineKind.REROUTE)
-ANSWER, FINAL, REROUTE = (kind.value for kind in _KINDS)
+_KINDS = (DeadlineKind.FINAL_ANSWER, DeadlineKind.REROUTE)  # the answer clock: beside the incident
+FINAL, REROUTE = (kind.value for kind in _KINDS)
 CANCELLED = DeadlineState.CANCELLED.value
 DECLINED = AssignmentStatus.DECLINED.value
-INTERIM = DraftKind.INTERIM.value
 
 
 def _moment(column: Any) -> ColumnElement[Any]:
@@ -72,6 +71,33 @@ def _in_period(start: datetime, end: datetime, org_code: str | None) -> Select[A
     return query
 
 
+def _first_published(kind: DraftKind) -> Any:
+    """When the incident's first draft of this kind was published (one value per incident:
+    read beside the incident rather than as rows of their own)."""
+    return type_coerce(
+        select(func.min(DraftRow.published_at))
+        .where(
+            DraftRow.incident_id == IncidentRow.id,
+            DraftRow.kind == kind,
+            DraftRow.status == DraftStatus.PUBLISHED,
+        )
+        .scalar_subquery(),
+        String,
+    )
+
+
+def _answer_clock(column: Any) -> Any:
+    """One column of the answer clock in force (as `_clock` chooses), beside the incident."""
+    return type_coerce(
+        select(column)
+        .where(DeadlineRow.incident_id == IncidentRow.id, DeadlineRow.kind == DeadlineKind.ANSWER)
+        .order_by(DeadlineRow.state == DeadlineState.CANCELLED, DeadlineRow.position.desc())
+        .limit(1)
+        .scalar_subquery(),
+        String,
+    )
+
+
 def _clock(rows: list[Any]) -> Clock | None:
     """The answer clock in force: the last one not cancelled (a change of importance
     replaces it), else the last."""
@@ -97,6 +123,11 @@ async def period_facts(
                 _text(IncidentRow.importance),
                 IncidentRow.url,
                 type_coerce(IncidentRow.no_answer_reason, String),
+                _first_published(DraftKind.ANSWER),
+                _first_published(DraftKind.INTERIM),
+                _answer_clock(DeadlineRow.due_at),
+                _answer_clock(DeadlineRow.state),
+                _answer_clock(DeadlineRow.ended_at),
             )
             .where(IncidentRow.id.in_(ids))
             .order_by(IncidentRow.detected_at, IncidentRow.id)
@@ -144,21 +175,6 @@ async def period_facts(
             reroutes.setdefault((row[0], row[5]), _utc(row[6]))
         else:
             clocks[(row[0], row[1])].append(row)
-    published: dict[tuple[int, str], datetime] = {}
-    for incident_id, kind, at in (
-        await connection.execute(
-            select(
-                DraftRow.incident_id, _text(DraftRow.kind), _moment(DraftRow.published_at)
-            ).where(
-                DraftRow.incident_id.in_(ids),
-                DraftRow.status == DraftStatus.PUBLISHED,
-                DraftRow.kind.in_((DraftKind.ANSWER, DraftKind.INTERIM)),
-            )
-        )
-    ).all():
-        key, at = (incident_id, kind), _utc(at)
-        if at is not None and (key not in published or at < published[key]):
-            published[key] = at
     returns: dict[int, list[Return]] = defaultdict(list)
     for incident_id, code, number, at, reasons, comment in (
         await connection.execute(
@@ -187,10 +203,10 @@ async def period_facts(
             url=row[4],
             orgs=tuple(orgs.get(row[0], ())),
             routed_at=routed.get(row[0]),
-            answer=_clock(clocks.get((row[0], ANSWER), [])),
+            answer=Clock(_utc(row[8]), row[9], _utc(row[10])) if row[9] else None,
             final=_clock(clocks.get((row[0], FINAL), [])),
-            interim_at=published.get((row[0], INTERIM)),
-            answer_at=published.get((row[0], DraftKind.ANSWER.value)),
+            interim_at=_utc(row[7]),
+            answer_at=_utc(row[6]),
             returns=tuple(returns.get(row[0], ())),
             declines=tuple(
                 Decline(code, received, reroutes[(row[0], code)])
