@@ -70,3 +70,19 @@ def test_rating_weights_refuse_nonsense() -> None:
         RatingWeights(in_time=0, speed=0, quality=0)
     with pytest.raises(ValueError, match="at least 1"):
         RatingWeights(minimum=0)
+
+
+def test_rating_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    from bot.settings import Settings
+
+    monkeypatch.chdir(str(tmp_path))  # no stray .env
+    for name in ("RATING_WEIGHT_IN_TIME", "RATING_WEIGHT_SPEED", "RATING_WEIGHT_QUALITY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RATING_MIN_INCIDENTS", "3")
+    monkeypatch.setenv("RATING_WEIGHT_SPEED", "0")
+    weights = Settings().rating_weights()
+    assert (weights.minimum, weights.speed, weights.in_time) == (3, 0.0, 0.5)
+    monkeypatch.setenv("RATING_WEIGHT_IN_TIME", "0")
+    monkeypatch.setenv("RATING_WEIGHT_QUALITY", "0")
+    with pytest.raises(ValueError, match="at least one rating weight"):
+        Settings()
