@@ -23,13 +23,18 @@ def _label(name: str) -> str:
     return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
 
 
+def _plain(text: str) -> str:
+    """The text without emoji (the catalogue's titles carry them; the font has none)."""
+    return "".join(char for char in text if ord(char) <= 0xFFFF).strip()
+
+
 def chart_png(report: PeriodReport, t: Translate, title: str) -> bytes:
     orgs = sorted(report.per_org.items(), key=lambda item: -item[1].judged)[:MAX_ORGS]
     orgs = [(code, fig) for code, fig in orgs if fig.judged] or orgs[:1]
     height = 3.2 + 0.38 * max(len(orgs), 1)
     figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
-    figure.suptitle(title, fontsize=13, fontfamily=FONT)
+    figure.suptitle(_plain(title), fontsize=13, fontfamily=FONT)
     top, bottom = figure.subplots(2, 1, height_ratios=[max(len(orgs), 2), 3])
     names = [_label(report.org_name(code)) for code, _ in orgs][::-1]
     in_time = [fig.in_time for _, fig in orgs][::-1]
@@ -58,9 +63,10 @@ def chart_png(report: PeriodReport, t: Translate, title: str) -> bytes:
     bottom.set_xticks(positions, labels, fontsize=8, rotation=45 if len(weeks) > 8 else 0)
     bottom.set_title(t("reports.chart_weeks"), fontsize=11, fontfamily=FONT)
     bottom.yaxis.get_major_locator().set_params(integer=True)
-    bottom.set_ylim(bottom=0)
+    highest = max([p.in_time for p in weeks] + [p.late for p in weeks] + [1])
+    bottom.set_ylim(0, highest * 1.4)  # headroom: the legend sits above the lines
     bottom.grid(alpha=0.3)
-    bottom.legend(fontsize=9, prop={"family": FONT})
+    bottom.legend(loc="upper left", ncol=2, fontsize=9, prop={"family": FONT})
     for axes in (top, bottom):
         for label in (*axes.get_xticklabels(), *axes.get_yticklabels()):
             label.set_fontfamily(FONT)

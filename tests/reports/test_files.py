@@ -18,7 +18,7 @@ from bot.i18n import Translator
 from bot.services.period_reports import PeriodReport, PeriodReports
 from bot.views.report_chart import chart_png
 from bot.views.report_table import csv_text, xlsx_bytes
-from bot.views.report_text import summary_text
+from bot.views.report_text import summary_text, title
 from tests.conftest import MOSCOW_OFFICE
 from workflow.rating import RatingWeights
 from workflow.report_periods import Period
@@ -101,7 +101,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 async def test_chart_is_a_png_of_sensible_size_with_cyrillic(report: PeriodReport, t: Any) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        data = chart_png(report, t, "Отчёт за ноябрь")
+        data = chart_png(report, t, title(report, t, "reports.title_quarterly"))
     missing = [str(w.message) for w in caught if "missing from" in str(w.message).lower()]
     assert missing == []  # "Glyph … missing from font(s)" would mean boxes instead of letters
     width, height = _png_size(data)
