@@ -8,6 +8,7 @@ from workflow.rating import RatingRow, RatingWeights
 from workflow.report_figures import Figures
 
 RATING_LINES = 10  # the text shows the top; the table has everyone
+NOT_RATED_NAMES = 20
 
 
 def number(value: float | None, comma: bool, digits: int = 1) -> str:
@@ -100,6 +101,9 @@ def summary_text(
             for row in rating.rows[:RATING_LINES]
         )
     if rating.not_rated and report.org_code is None:
-        orgs = ", ".join(e(report.org_name(code)) for code in rating.not_rated)
+        shown = rating.not_rated[:NOT_RATED_NAMES]
+        orgs = ", ".join(e(report.org_name(code)) for code in shown)
+        if len(rating.not_rated) > len(shown):  # the message stays within Telegram's limit
+            orgs += " " + t("report.more", count=len(rating.not_rated) - len(shown))
         lines.append(t("reports.not_rated", minimum=weights.minimum, orgs=orgs))
     return "\n".join(lines)

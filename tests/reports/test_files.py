@@ -118,3 +118,18 @@ async def test_summary_text(report: PeriodReport, t: Any) -> None:
     assert "2. Управление дорожного хозяйства — 63,7 ▼1" in text
     assert "Не оцениваются (меньше 2 инцидентов): Управление благоустройства" in text
     assert len(text) < 4096
+
+
+async def test_summary_of_many_organisations_stays_within_telegram_limit(
+    report: PeriodReport, t: Any
+) -> None:
+    from dataclasses import replace
+
+    from workflow.rating import Rating
+
+    many = tuple(f"org{i}" for i in range(200))
+    names = {code: "Муниципальное бюджетное учреждение номер " + code for code in many}
+    crowded = replace(report, rating=Rating(report.rating.rows, many), names=names)
+    text = summary_text(crowded, t, RatingWeights())
+    assert len(text) < 4096
+    assert "… и ещё 180" in text
