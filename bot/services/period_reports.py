@@ -9,6 +9,7 @@ parameters.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -133,12 +134,31 @@ async def build_period_report(
     if org_code is not None:
         codes = [org_code]
     facts = await uow.reports.period_facts(*_bounds(period, tz), org_code)
+    before = await uow.reports.period_facts(*_bounds(period.previous(), tz), org_code)
+    # The sums run in a worker thread: over a year of incidents they take seconds, during
+    # which the bot's loop (polling, the sender) keeps turning.
+    return await asyncio.to_thread(
+        _sums, period, org_code, now, tz, facts, before, codes, names, elapsed, weights
+    )
+
+
+def _sums(
+    period: Period,
+    org_code: str | None,
+    now: datetime,
+    tz: ZoneInfo,
+    facts: list[IncidentFacts],
+    before: list[IncidentFacts],
+    codes: list[str],
+    names: dict[str, str],
+    elapsed: Callable[[str | None, datetime, datetime], timedelta],
+    weights: RatingWeights,
+) -> PeriodReport:
     per_org = {
         code: fig
         for code, fig in per_organisation(facts, codes, now, elapsed).items()
         if org_code is None or code == org_code
     }
-    before = await uow.reports.period_facts(*_bounds(period.previous(), tz), org_code)
     previous = per_organisation(before, codes, now, elapsed)
     if org_code is not None:
         previous = {code: fig for code, fig in previous.items() if code == org_code}
