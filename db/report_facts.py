@@ -9,7 +9,7 @@ dismissals, `"dismissed"`) is counted rather than refused.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, func, select, type_coerce
@@ -38,8 +38,8 @@ def _moment(column: Any) -> ColumnElement[Any]:
 
 
 def _utc(value: Any) -> Any:
-    if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if isinstance(value, str):  # SQLite keeps UTC wall-clock text (db/types.py)
+        return datetime.fromisoformat(value + "+00:00")  # several times faster than .replace
     return value
 
 
