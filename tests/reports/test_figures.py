@@ -96,3 +96,28 @@ async def test_weekly_trend(reports: PeriodReports, november_rows: list[int]) ->
     assert by_monday[date(2026, 11, 9)] == (2, 0)
     assert by_monday[date(2026, 11, 23)] == (0, 1)
     assert date(2026, 10, 26) in by_monday  # 1 November is a Sunday
+
+
+async def test_p21_closings_and_p10_dismissals_are_counted_apart(
+    reports: PeriodReports, november_rows: list[int]
+) -> None:
+    report = await reports.build(NOVEMBER)
+    assert (report.total.closed_p21, report.total.dismissed) == (1, 1)
+    # Neither is in time or late, and neither is any organisation's.
+    assert report.total.judged == 6
+    assert sum(fig.closed_p21 + fig.dismissed for fig in report.per_org.values()) == 0
+
+
+async def test_p14_return_reasons_most_frequent_first(
+    reports: PeriodReports, november_rows: list[int]
+) -> None:
+    report = await reports.build(NOVEMBER)
+    assert report.per_org["roads"].reasons == (("spelling", 2), ("off_topic", 1))
+    assert report.per_org["water"].reasons == (("format", 1),)
+
+
+async def test_p18_final_answer_after_an_interim(
+    reports: PeriodReports, november_rows: list[int]
+) -> None:
+    roads = (await reports.build(NOVEMBER)).per_org["roads"]
+    assert (roads.without_interim, roads.with_interim, roads.final_in_time) == (2, 1, 1)
