@@ -1,9 +1,10 @@
 """The facts of each incident detected in a period, read for the reports (issue 13).
 
-Five indexed statements over the incidents of the period (by `detected_at`, and by the
+Four indexed statements over the incidents of the period (by `detected_at`, and by the
 organisation's assignments when one is asked for), assembled into `IncidentFacts`. The
 status is read as a plain string so that a status this code does not know yet (п.10
-dismissals, `"dismissed"`) is counted rather than refused.
+dismissals, `"dismissed"`) is read rather than refused; `is_dismissed` (workflow/
+report_figures.py) is the one place that recognises it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from workflow.model import (
     DraftKind,
     DraftStatus,
 )
-from workflow.report_figures import DISMISSED, Clock, Decline, IncidentFacts, Return
+from workflow.report_figures import Clock, Decline, IncidentFacts, Return
 
 _KINDS = (DeadlineKind.FINAL_ANSWER, DeadlineKind.REROUTE)  # the answer clock: beside the incident
 FINAL, REROUTE = (kind.value for kind in _KINDS)
@@ -51,11 +52,6 @@ def _text(column: Any) -> ColumnElement[str]:
 def status_text() -> ColumnElement[str]:
     """The incident's status as stored, whatever its value."""
     return _text(IncidentRow.status)
-
-
-def is_dismissed() -> ColumnElement[bool]:
-    """The one predicate for a п.10 dismissal ("no answer needed")."""
-    return status_text() == DISMISSED
 
 
 def _in_period(start: datetime, end: datetime, org_code: str | None) -> Select[Any]:

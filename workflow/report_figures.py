@@ -23,6 +23,13 @@ OPEN = frozenset(status.value for status in (IncidentStatus.NEW, IncidentStatus.
     IncidentStatus.INTERIM.value
 }
 
+
+def is_dismissed(status: str) -> bool:
+    """The one predicate for a п.10 dismissal ("no answer needed"), whether or not
+    IncidentStatus has the member yet."""
+    return status == DISMISSED
+
+
 MET, RUNNING = DeadlineState.MET.value, DeadlineState.RUNNING.value
 
 # elapsed(org_code or None for the centre, start, end): working time between two moments.
@@ -173,7 +180,7 @@ def figures(
                 returns += 1
                 reasons.update(item.reasons)
         closed += fact.status == IncidentStatus.CLOSED_NO_ANSWER.value
-        dismissed += fact.status == DISMISSED
+        dismissed += is_dismissed(fact.status)
         open_now += fact.status in OPEN
         overdue += fact.overdue(now)
     minutes = [

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from bot.services.period_reports import PeriodReport
 from bot.views.format import Translate
-from workflow.report_figures import DISMISSED, Clock, Figures, IncidentFacts
+from workflow.report_figures import Clock, Figures, IncidentFacts, is_dismissed
 
 DATE_FORMAT = "DD.MM.YYYY HH:MM"
 SHARE_FORMAT = "0%"
@@ -78,7 +78,9 @@ def _yes_no(value: bool | None, t: Translate) -> str | None:
 
 
 def _status(fact: IncidentFacts, t: Translate) -> str:
-    return t("reports.status_dismissed") if fact.status == DISMISSED else t(f"status.{fact.status}")
+    if is_dismissed(fact.status):
+        return t("reports.status_dismissed")
+    return t(f"status.{fact.status}")
 
 
 def _met(clock: Clock | None, report: PeriodReport) -> bool | None:
