@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
 
 from bot.outbox.render import Media, Rendered
 from bot.services.calendars import CalendarConfig
@@ -34,7 +34,7 @@ class ReportRenderer:
         self,
         calendar_config: CalendarConfig,
         weights: RatingWeights,
-        now: Callable[[], Any],
+        now: Callable[[], datetime],
     ) -> None:
         self.calendar_config = calendar_config
         self.weights = weights
