@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.deadlines.digests import DigestSender
+from bot.deadlines.report_schedule import ScheduledReports
 from bot.deadlines.scanner import DeadlineScanner
 from bot.deadlines.scheduler import DeadlineScheduler
 from bot.fsm_storage import make_fsm_storage
@@ -37,6 +38,7 @@ from bot.services.lookups import Lookups
 from bot.services.outbox_writer import OutboxWriter
 from bot.services.pages import PageService
 from bot.services.people_service import PeopleService
+from bot.services.period_reports import PeriodReports
 from bot.services.post_changes import PostChanges
 from bot.services.publication import PublicationPlanner, PublicationService
 from bot.services.publication_targets import PublicationConfig
@@ -109,6 +111,7 @@ def create_dispatcher(services: Services, storage: BaseStorage) -> Dispatcher:
         admin.router,
         curator.router,
         executor.router,
+        reports.everyone,
         reports.router,
         pages.router,
         pages.channel,
@@ -155,6 +158,14 @@ def build_services(
         calendar_config=calendar_config,
         default_locale=settings.general.default_locale,
         intake=intake_service,
+        period_reports=PeriodReports(
+            sessions,
+            clock,
+            calendar_config,
+            settings.rating_weights(),
+            default_locale=settings.general.default_locale,
+            on_committed=wake.set,
+        ),
         discussion_chats=settings.discussion_chats(),
         pages=PageService(
             sessions, clock, calendar_config, settings.pages.policy(), on_committed or wake.set
@@ -204,6 +215,7 @@ def build_renderer(settings: Settings, clock: Clock) -> OutboxRenderer:
         clock,
         settings.policy(),
         settings.calendar_config(),
+        settings.rating_weights(),
     )
 
 
@@ -249,8 +261,19 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             settings.alert_policy(),
             default_locale=settings.general.default_locale,
         )
+        reports_on_schedule = ScheduledReports(
+            sessions,
+            clock,
+            calendar_config,
+            settings.alert_policy(),
+            default_locale=settings.general.default_locale,
+        )
         scheduler = DeadlineScheduler(
-            scanner, digests, clock, tick_interval=settings.alerts.tick_interval
+            scanner,
+            digests,
+            clock,
+            tick_interval=settings.alerts.tick_interval,
+            reports=reports_on_schedule,
         )
 
         publication_wake = asyncio.Event()

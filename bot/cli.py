@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.report_cli import add_report_parser
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_USAGE = 2
@@ -64,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     do_backup.add_argument("file", type=Path)
     do_restore = commands.add_parser("restore", help="replace the SQLite database with FILE")
     do_restore.add_argument("file", type=Path)
+    add_report_parser(commands)
     return parser
 
 
@@ -96,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_doctor(settings))
         if command in ("backup", "restore"):
             return _backup_command(settings, command, args.file)
+        if command == "report":
+            from bot.report_cli import run_report_command
+
+            return asyncio.run(run_report_command(settings, args))
         from bot.app import run_bot
 
         return asyncio.run(run_bot(settings))

@@ -148,6 +148,7 @@ class IncidentRow(Base):
         Index("ix_incidents_status", "status"),
         Index("ix_incidents_url", "url"),
         Index("ix_incidents_author_detected", "author_url", "detected_at"),  # near-duplicates
+        Index("ix_incidents_detected_at", "detected_at"),  # reports: a period's incidents
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -209,7 +210,10 @@ class DuplicatePost(Base):
 
 class AssignmentRow(Base):
     __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("incident_id", "org_code"),)
+    __table_args__ = (
+        UniqueConstraint("incident_id", "org_code"),
+        Index("ix_assignments_org_incident", "org_code", "incident_id"),  # reports of one org
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
@@ -357,4 +361,5 @@ class IncidentCard(Base):
 # imported below so that `import db.models` loads the whole schema.
 from db import models_pages as _pages  # noqa: E402, F401
 from db import models_publication as _publication  # noqa: E402, F401
+from db import models_reports as _reports  # noqa: E402, F401
 from db import models_shell as _shell  # noqa: E402, F401

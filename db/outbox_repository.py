@@ -22,6 +22,7 @@ class OutboxKind(StrEnum):
     MESSAGE = "message"  # a text from the catalogue
     CARD = "card"  # an incident's card: one message per chat, edited in place
     MEDIA = "media"  # a draft's photos and documents
+    REPORT = "report"  # a period report's summary, chart or table, drawn when sent
 
 
 class OutboxState(StrEnum):

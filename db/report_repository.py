@@ -1,4 +1,5 @@
-"""Read-only questions managers ask: what is overdue, what is due today."""
+"""Questions managers ask: what is overdue, what is due today, the figures of a period;
+and the marker that a scheduled report went out (db/models_reports.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import DeadlineRow, IncidentRow
+from db.models_reports import ReportMark
+from db.report_facts import period_facts
 from workflow.model import OPEN_STATUSES, DeadlineKind, DeadlineState
+from workflow.report_figures import IncidentFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +50,19 @@ class ReportRepository:
             query = query.where(DeadlineRow.due_at >= since)
         rows = await self._session.execute(query)
         return [DueItem(*row) for row in rows]
+
+    async def period_facts(
+        self, start: datetime, end: datetime, org_code: str | None = None
+    ) -> list[IncidentFacts]:
+        """Each incident detected in [start, end), of one organisation or all."""
+        return await period_facts(self._session, start, end, org_code)
+
+    async def mark_sent(self, key: str, chat_id: int, now: datetime) -> bool:
+        """Take the marker of a scheduled report for a chat; False: it was taken before
+        (by this process or another; the unique key decides)."""
+        values = {"key": key, "chat_id": chat_id, "sent_at": now}
+        dialect = self._session.get_bind().dialect.name
+        module = postgresql if dialect == "postgresql" else sqlite
+        statement = module.insert(ReportMark).values(**values).on_conflict_do_nothing()
+        result = await self._session.execute(statement)
+        return bool(result.rowcount)

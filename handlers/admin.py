@@ -26,6 +26,7 @@ MENU: list[tuple[str, frozenset[Role] | None]] = [
     ("overdue", frozenset({*CURATOR_ROLES, Role.MANAGER, Role.RESPONSIBLE, Role.ADMIN})),
     ("today", frozenset({*CURATOR_ROLES, Role.MANAGER, Role.RESPONSIBLE, Role.ADMIN})),
     ("incident", frozenset({*CURATOR_ROLES, Role.MANAGER, Role.RESPONSIBLE, Role.ADMIN})),
+    ("report", frozenset({*CURATOR_ROLES, Role.MANAGER, Role.RESPONSIBLE, Role.ADMIN})),
     ("new", frozenset(CURATOR_ROLES)),
     ("invite", frozenset({Role.ADMIN})),
     ("bind", frozenset({Role.ADMIN})),

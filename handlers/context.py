@@ -25,6 +25,7 @@ from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
 from bot.services.pages import PageService
 from bot.services.people_service import PeopleService, PersonView
+from bot.services.period_reports import PeriodReports
 from bot.services.publication import PublicationService
 from bot.services.replies import Replies
 from bot.services.reports import ReportService
@@ -51,6 +52,7 @@ class Services:
     calendar_config: CalendarConfig
     default_locale: str
     intake: IntakeService  # the one intake pipeline: every source's posts go through it
+    period_reports: PeriodReports  # /report: the figures of a period, its chart and table
     bot_username: str = ""
     discussion_chats: frozenset[int] = frozenset()  # official channels' comment groups
     pages: PageService | None = None  # the official pages (docs/pages.md)

@@ -29,6 +29,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
 from bot.deadlines.digests import DigestSender
+from bot.deadlines.report_schedule import ScheduledReports
 from bot.deadlines.scanner import DeadlineScanner, TickReport
 
 log = logging.getLogger(__name__)
@@ -58,11 +59,13 @@ class DeadlineScheduler:
         tick_interval: timedelta = timedelta(seconds=30),
         digest_interval: timedelta = timedelta(minutes=1),
         scheduler: AsyncIOScheduler | None = None,
+        reports: ScheduledReports | None = None,
     ) -> None:
         if tick_interval <= timedelta(0) or digest_interval <= timedelta(0):
             raise ValueError("the intervals must be positive")
         self.scanner = scanner
         self.digests = digests
+        self.reports = reports  # the monthly report and quarterly rating, at digest time
         self._clock = clock
         self.tick_interval = tick_interval
         self.digest_interval = digest_interval
@@ -146,7 +149,10 @@ class DeadlineScheduler:
         return report
 
     async def send_digests(self) -> int:
-        return await self.digests.run() if self.digests is not None else 0
+        written = await self.digests.run() if self.digests is not None else 0
+        if self.reports is not None:
+            written += await self.reports.run()
+        return written
 
     def _wake_at(self, moment: datetime) -> None:
         if not self.scheduler.running:

@@ -160,10 +160,10 @@ class Delivery:
             "request_timeout": self._timeout,
         }
         if item.kind == MediaKind.PHOTO:
-            return self._bot.send_photo(photo=item.file_id, **common)
+            return self._bot.send_photo(photo=item.input_file(), **common)
         if item.kind == MediaKind.VIDEO:
-            return self._bot.send_video(video=item.file_id, **common)
-        return self._bot.send_document(document=item.file_id, **common)
+            return self._bot.send_video(video=item.input_file(), **common)
+        return self._bot.send_document(document=item.input_file(), **common)
 
     async def _call(self, chat_id: int, request: Callable[[], Awaitable[T]], *, cost: int = 1) -> T:
         # The slot is taken right before the request, so that the spacing the limiter keeps
@@ -183,7 +183,7 @@ class Delivery:
 
 def _input_media(item: Media) -> InputMediaPhoto | InputMediaVideo | InputMediaDocument:
     if item.kind == MediaKind.PHOTO:
-        return InputMediaPhoto(media=item.file_id)
+        return InputMediaPhoto(media=item.input_file())
     if item.kind == MediaKind.VIDEO:
-        return InputMediaVideo(media=item.file_id)
-    return InputMediaDocument(media=item.file_id)
+        return InputMediaVideo(media=item.input_file())
+    return InputMediaDocument(media=item.input_file())

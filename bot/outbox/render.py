@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import OutboxRow
@@ -22,7 +22,14 @@ CAPTION_MAX = 1024
 @dataclass(frozen=True)
 class Media:
     kind: MediaKind
-    file_id: str
+    file_id: str  # Telegram's id of a file it has; unused when `data` is given
+    data: bytes | None = None  # a file drawn for this row (a report's chart or table)
+    filename: str = "file"
+
+    def input_file(self) -> str | BufferedInputFile:
+        return (
+            BufferedInputFile(self.data, self.filename) if self.data is not None else self.file_id
+        )
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from bot.services.calendars import CalendarConfig
 from bot.settings.pages import PagesSection
 from bot.settings.publication import PublicationSection
 from bot.settings.regulation import RegulationSection
+from bot.settings.reports import ReportsSection
 from bot.settings.retention import RetentionSection
 from bot.settings.sections import (
     CalendarSection,
@@ -41,6 +42,7 @@ from bot.settings.sections import (
 from bot.settings.timers import AlertsSection, TimersSection
 from workflow.alerts import AlertPolicy
 from workflow.policy import Policy
+from workflow.rating import RatingWeights
 
 
 class Settings(BaseSettings):
@@ -68,6 +70,7 @@ class Settings(BaseSettings):
     retention: RetentionSection = Field(default_factory=RetentionSection)
     pages: PagesSection = Field(default_factory=PagesSection)
     publication: PublicationSection = Field(default_factory=PublicationSection)
+    reports: ReportsSection = Field(default_factory=ReportsSection)
 
     @classmethod
     def settings_customise_sources(
@@ -123,6 +126,9 @@ class Settings(BaseSettings):
 
     def retention_policy(self) -> RetentionPolicy:
         return self.retention.policy()
+
+    def rating_weights(self) -> RatingWeights:
+        return self.reports.weights()
 
 
 def _env_fields() -> dict[str, tuple[str, str]]:

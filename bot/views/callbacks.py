@@ -131,3 +131,9 @@ class PublishCb(CallbackData, prefix="p"):
 
     incident: int
     draft: int
+
+
+class ReportCb(CallbackData, prefix="rp"):
+    """The period picker of /report (issue 13): a PeriodChoice value."""
+
+    period: str

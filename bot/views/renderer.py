@@ -25,12 +25,14 @@ from bot.views.buttons import card_buttons
 from bot.views.card import render_card_text
 from bot.views.keyboard import card_keyboard, markup
 from bot.views.lateness import late_steps_text
+from bot.views.report_render import ReportRenderer
 from bot.views.words import readable
 from db.models import OutboxRow
 from db.outbox_repository import OutboxKind
 from db.uow import UnitOfWork
 from workflow.model import MediaKind
 from workflow.policy import Policy
+from workflow.rating import RatingWeights
 
 
 class OutboxRenderer:
@@ -40,12 +42,14 @@ class OutboxRenderer:
         clock: Clock,
         policy: Policy,
         calendar_config: CalendarConfig,
+        rating_weights: RatingWeights | None = None,
     ) -> None:
         self.translator = translator
         self.clock = clock
         self.policy = policy
         self.calendar_config = calendar_config
         self.read_models = ReadModels(calendar_config)
+        self.reports = ReportRenderer(calendar_config, rating_weights or RatingWeights(), clock.now)
 
     async def __call__(self, session: AsyncSession, row: OutboxRow) -> Rendered:
         return (await self.render_batch(session, [row]))[0]
@@ -69,11 +73,22 @@ class OutboxRenderer:
                         models[row.incident_id], directory, row.incident_id, row.params, row.locale
                     )
                 )
+            elif row.kind == OutboxKind.REPORT.value:
+                rendered.append(await self.report(uow, row))
             else:
                 rendered.append(
                     self.message(directory, row.key, row.params, row.locale, row.incident_id)
                 )
         return rendered
+
+    async def report(self, uow: UnitOfWork, row: OutboxRow) -> Rendered:
+        """A period report's summary, chart or table (bot/views/report_render.py)."""
+        locale = self.translator.locale_for(row.locale)
+
+        def t(key: str, /, **values: Any) -> str:
+            return self.translator.render(key, values, locale)
+
+        return await self.reports.render(uow, row, t, locale)
 
     def card(
         self,

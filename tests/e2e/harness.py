@@ -96,8 +96,9 @@ chats:
 
 
 class BotWorld:
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, directory: str = DIRECTORY) -> None:
         self.tmp = tmp
+        self.directory_text = directory
         self.fake = FakeTelegram()
         self.database = tmp / "bot.sqlite3"
         self.url = f"sqlite+aiosqlite:///{self.database}"
@@ -111,7 +112,7 @@ class BotWorld:
     async def start(self) -> None:
         await self.fake.start()
         directory = self.tmp / "directory.yaml"
-        directory.write_text(DIRECTORY, encoding="utf-8")
+        directory.write_text(self.directory_text, encoding="utf-8")
         self._spawn("wb")
         await self.until(lambda: bool(self.fake.calls_of("getUpdates")), timeout=60)
         self.engine = create_engine(self.url)

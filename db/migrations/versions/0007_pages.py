@@ -1,7 +1,7 @@
 """pages
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Official pages: the registry, posts counted, duties, notices, blacklist (issue 14)
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import db.types
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
