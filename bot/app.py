@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import Callable
 
 from aiogram import Bot, Dispatcher
@@ -12,6 +13,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,11 +21,15 @@ from bot.clock import Clock, SystemClock
 from bot.deadlines.digests import DigestSender
 from bot.deadlines.scanner import DeadlineScanner
 from bot.deadlines.scheduler import DeadlineScheduler
+from bot.http_endpoints import Endpoints, Webhook, build_http_app
 from bot.i18n import Translator
 from bot.intake.http_api import IntakeServer
 from bot.intake.rules import TriageRulesCache, directory_rules_loader, rules_from_file
 from bot.intake.service import IntakeService
+from bot.metrics import Metrics, TimedScanner
 from bot.outbox import OutboxSender, SenderOptions, notify_admins
+from bot.outbox.election import run_elected
+from bot.redis_support import redis_events_isolation, redis_fsm_storage
 from bot.response_models import pin_response_models
 from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
@@ -31,7 +37,7 @@ from bot.services.outbox_writer import OutboxWriter
 from bot.services.people_service import PeopleService
 from bot.services.replies import Replies
 from bot.services.reports import ReportService
-from bot.settings import Settings, require_token
+from bot.settings import Settings, SettingsError, require_token
 from bot.views.callbacks import Act, CardCb
 from bot.views.renderer import OutboxRenderer
 from db.engine import create_engine, create_session_factory
@@ -58,10 +64,15 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_dispatcher(services: Services) -> Dispatcher:
+def create_dispatcher(
+    services: Services,
+    storage: BaseStorage | None = None,
+    events_isolation: BaseEventIsolation | None = None,
+) -> Dispatcher:
     # Guided steps live in memory: one polling process per token (ARCHITECTURE.md); a step
-    # lost in a restart wrote nothing, so it is simply started again.
-    dispatcher = Dispatcher(storage=MemoryStorage())
+    # lost in a restart wrote nothing, so it is simply started again. Several processes
+    # share them in Redis (dispatcher_storage).
+    dispatcher = Dispatcher(storage=storage or MemoryStorage(), events_isolation=events_isolation)
     identify = IdentifyMiddleware(services)
     dispatcher.message.outer_middleware(identify)
     dispatcher.callback_query.outer_middleware(identify)
@@ -124,6 +135,20 @@ def build_renderer(settings: Settings, clock: Clock) -> OutboxRenderer:
     )
 
 
+def dispatcher_storage(settings: Settings) -> tuple[BaseStorage | None, BaseEventIsolation | None]:
+    """Redis's FSM storage and event isolation with REDIS_URL (several processes), else none."""
+    url = settings.server.redis_url
+    if url is None:
+        return None, None
+    if not settings.database.url.startswith("postgresql"):
+        raise SettingsError(
+            "REDIS_URL is for several processes, which need PostgreSQL"
+            " (DATABASE_URL=postgresql+asyncpg://…); SQLite serves one process: unset REDIS_URL"
+        )
+    storage = redis_fsm_storage(url)
+    return storage, redis_events_isolation(storage)
+
+
 def triage_rules(settings: Settings) -> TriageRulesCache:
     """Topics with keywords from INTAKE_TOPICS_FILE, else each organisation's own topics
     (loaded on the first intake; `Services.intake.refresh()` after a directory import)."""
@@ -135,6 +160,9 @@ def triage_rules(settings: Settings) -> TriageRulesCache:
 
 async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
     bot = create_bot(settings)  # fails first, before anything is written, without a token
+    storage, events_isolation = dispatcher_storage(settings)
+    metrics = Metrics()
+    metrics.watch(bot)
     engine = create_engine(settings.database.url)
     background: list[asyncio.Task[None]] = []
     scheduler: DeadlineScheduler | None = None
@@ -151,12 +179,13 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         wake = asyncio.Event()
         clock = clock or SystemClock()
         calendar_config = settings.calendar_config()
-        scanner = DeadlineScanner(
+        scanner: DeadlineScanner = TimedScanner(
             sessions,
             clock,
             calendar_config,
             settings.alert_policy(),
             default_locale=settings.general.default_locale,
+            metrics=metrics,
         )
         digests = DigestSender(
             sessions,
@@ -176,32 +205,55 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         services = build_services(settings, sessions, clock, wake, committed)
         me = await bot.get_me()
         services.bot_username = me.username or ""
-        dispatcher = create_dispatcher(services)
+        dispatcher = create_dispatcher(services, storage, events_isolation)
         writer = OutboxWriter(settings.general.default_locale)
-        sender = OutboxSender(
-            sessions,
-            bot,
-            build_renderer(settings, services.clock),
-            settings.sender_limits(),
-            options=SenderOptions(
-                poll_interval=settings.sender.poll_seconds,
-                flood_threshold=settings.sender.flood_threshold,
-            ),
-            on_permanent_failure=notify_admins(writer, clock=services.clock),
-            wake_event=wake,
-            clock=services.clock,
-            writer=writer,
-            open_card_data=_open_card_data,
+
+        def new_sender() -> OutboxSender:  # one per term as the elected sender
+            return OutboxSender(
+                sessions,
+                bot,
+                build_renderer(settings, services.clock),
+                settings.sender_limits(),
+                options=SenderOptions(
+                    poll_interval=settings.sender.poll_seconds,
+                    flood_threshold=settings.sender.flood_threshold,
+                ),
+                on_permanent_failure=notify_admins(writer, clock=services.clock),
+                wake_event=wake,
+                clock=services.clock,
+                writer=writer,
+                open_card_data=_open_card_data,
+            )
+
+        elected = run_elected(
+            engine,
+            lambda until: new_sender().run(until),
+            stop,
+            interval=settings.server.election_seconds,
+            on_change=metrics.sender_leader.set,
         )
-        background.append(asyncio.create_task(sender.run(stop), name="outbox-sender"))
+        background.append(asyncio.create_task(elected, name="outbox-sender"))
         scheduler.start()
         intake_config = settings.intake_config()
-        if intake_config.enabled:
-            intake_server = IntakeServer(intake_config, services.intake)
+        webhook = None
+        if settings.server.webhook_url is not None:
+            path = settings.server.webhook_path or ""
+            webhook = Webhook(dispatcher, path, settings.server.secret())
+        if intake_config.enabled or webhook is not None or settings.server.http_endpoints:
+            endpoints = Endpoints(sessions, bot, metrics, services.clock)
+            app = build_http_app(intake_config, services.intake, endpoints, metrics, bot, webhook)
+            intake_server = IntakeServer(intake_config, app=app)
             await intake_server.start()
-            log.info("intake listening on %s:%s", intake_config.host, intake_server.port)
-        log.info("starting long polling against %s as @%s", settings.telegram.api_base, me.username)
-        await dispatcher.start_polling(bot, handle_signals=True)
+            log.info("HTTP server on %s:%s", intake_config.host, intake_server.port)
+        if webhook is None:
+            # A webhook left from an earlier run would refuse getUpdates (409).
+            await bot.delete_webhook(drop_pending_updates=False)
+            log.info(
+                "starting long polling against %s as @%s", settings.telegram.api_base, me.username
+            )
+            await dispatcher.start_polling(bot, handle_signals=True)
+        else:
+            await serve_webhook(bot, dispatcher, settings, stop)
         return 0
     finally:
         stop.set()
@@ -220,3 +272,31 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
                     await task
         await bot.session.close()
         await engine.dispose()
+
+
+async def serve_webhook(
+    bot: Bot, dispatcher: Dispatcher, settings: Settings, stop: asyncio.Event
+) -> None:
+    """Register the webhook with Telegram and serve it until SIGINT or SIGTERM (or `stop`).
+
+    Every process sets the same URL; none deletes it on the way out, since the others (or
+    this one, restarted) go on serving it.
+    """
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher)
+    try:
+        url = settings.server.webhook_url or ""
+        await bot.set_webhook(
+            url,
+            secret_token=settings.server.secret(),
+            allowed_updates=dispatcher.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
+        log.info("serving the webhook %s as @%s", url, (await bot.me()).username)
+        await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher)

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_USAGE = 2
@@ -41,9 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
-    logging.basicConfig(
-        level=settings.general.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.general.log_level, settings.server.log_format)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # keep operator output readable
     command = args.command or "run"
     try:

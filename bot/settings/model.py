@@ -33,6 +33,7 @@ from bot.settings.sections import (
     SenderSection,
     TelegramSection,
 )
+from bot.settings.server import ServerSection
 from bot.settings.timers import AlertsSection, TimersSection
 from workflow.alerts import AlertPolicy
 from workflow.policy import Policy
@@ -59,6 +60,7 @@ class Settings(BaseSettings):
     alerts: AlertsSection = Field(default_factory=AlertsSection)
     sender: SenderSection = Field(default_factory=SenderSection)
     intake: IntakeSection = Field(default_factory=IntakeSection)
+    server: ServerSection = Field(default_factory=ServerSection)
 
     @classmethod
     def settings_customise_sources(

@@ -21,9 +21,12 @@ from tests.support.fake_telegram.models import TOKEN, Call, _Chat, _Fault
 from tests.support.fake_telegram.people import _People
 from tests.support.fake_telegram.shapes import _AnswerShapes
 from tests.support.fake_telegram.transport import _Transport
+from tests.support.fake_telegram.webhook import WebhookDelivery, _Webhook
 
 
-class FakeTelegram(_Inspection, _FaultInjection, _People, _Transport, _Methods, _AnswerShapes):
+class FakeTelegram(
+    _Inspection, _FaultInjection, _People, _Transport, _Methods, _Webhook, _AnswerShapes
+):
     """The server. Start it with `async with FakeTelegram() as server:` or `await start()`."""
 
     def __init__(
@@ -55,6 +58,12 @@ class FakeTelegram(_Inspection, _FaultInjection, _People, _Transport, _Methods, 
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # Webhook mode (webhook.py): set by setWebhook, updates POSTed there.
+        self.webhook_url: str | None = None
+        self.webhook_secret: str | None = None
+        self.webhook_retry = 0.2
+        self.webhook_deliveries: list[WebhookDelivery] = []
+        self._webhook_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -71,6 +80,7 @@ class FakeTelegram(_Inspection, _FaultInjection, _People, _Transport, _Methods, 
     async def close(self) -> None:
         self._closing = True
         self._notify()
+        await self._stop_webhook()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
