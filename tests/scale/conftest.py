@@ -12,7 +12,10 @@ import pytest
 from bot.clock import ManualClock
 from bot.intake.service import IntakeService
 from bot.intake.triage import TriageRules
+from tests.support.fake_telegram import fake_bot, fake_telegram
 from tests.support.redis_server import find_redis_server, running_redis
+
+__all__ = ["fake_bot", "fake_telegram"]
 
 START = datetime(2026, 4, 29, 10, 0, tzinfo=ZoneInfo("Europe/Moscow"))  # a Wednesday
 

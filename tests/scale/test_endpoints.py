@@ -17,7 +17,6 @@ from bot.intake import IntakeConfig
 from bot.metrics import Metrics
 from db.engine import create_engine, create_session_factory
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.fake_telegram.fixtures import fake_bot, fake_telegram  # noqa: F401
 
 TOKEN = "metrics-test-token-0123456789"
 CONFIG = IntakeConfig(api_token=TOKEN, rate_per_minute=6000, rate_burst=1000)
@@ -36,14 +35,14 @@ SERIES = {
 
 
 @pytest.fixture
-def metrics(fake_bot: Bot) -> Metrics:  # noqa: F811
+def metrics(fake_bot: Bot) -> Metrics:
     metrics = Metrics()
     metrics.watch(fake_bot)
     return metrics
 
 
 @pytest.fixture
-async def client(sessions, fake_bot, metrics, clock, intake, people) -> AsyncIterator[TestClient]:  # noqa: F811
+async def client(sessions, fake_bot, metrics, clock, intake, people) -> AsyncIterator[TestClient]:
     endpoints = Endpoints(sessions, fake_bot, metrics, clock, ready_timeout=2)
     app = build_http_app(CONFIG, intake, endpoints, metrics, fake_bot)
     client = TestClient(TestServer(app, host="127.0.0.1"))
@@ -94,7 +93,7 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def test_readyz_fails_with_the_database_down(fake_bot, metrics, clock) -> None:  # noqa: F811
+async def test_readyz_fails_with_the_database_down(fake_bot, metrics, clock) -> None:
     engine = create_engine(f"postgresql+asyncpg://postgres@127.0.0.1:{_closed_port()}/nothing")
     endpoints = Endpoints(create_session_factory(engine), fake_bot, metrics, clock, ready_timeout=2)
     app = build_http_app(IntakeConfig(), None, endpoints, metrics, fake_bot)
@@ -111,7 +110,7 @@ async def test_readyz_fails_with_the_database_down(fake_bot, metrics, clock) -> 
     assert _samples(metrics_text)[("incident_bot_database_up", ())] == 0
 
 
-async def test_readyz_fails_with_the_bot_api_down(client, fake_telegram: FakeTelegram) -> None:  # noqa: F811
+async def test_readyz_fails_with_the_bot_api_down(client, fake_telegram: FakeTelegram) -> None:
     fake_telegram.fail_next(1, "server_error", methods={"getMe"})
     response = await client.get("/readyz")
     body = await response.json()
@@ -124,7 +123,7 @@ async def test_metrics_answer_with_the_named_series(
     client,
     fake_bot,
     fake_telegram: FakeTelegram,
-    clock,  # noqa: F811
+    clock,
 ) -> None:
     assert (await _post(client, "m-1")).status == 201
     assert (await _post(client, "m-1")).status == 200  # the same post again: known
