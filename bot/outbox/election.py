@@ -6,11 +6,15 @@ session-level advisory lock `SENDER_LOCK` sends. It holds the lock on a connecti
 own, checked every `interval` seconds, for as long as it sends; the others try for it every
 `interval` seconds. When the holder dies, PostgreSQL drops its connection and the lock with
 it (at once for a killed process, within the keepalive time for a machine that vanished), and
-another process sends within `interval` seconds, from the rows where the first stopped: every
-row is marked sent in its own transaction (sender.py), so nothing is sent twice but the one
-request that may have been on the way at the kill.
+another process sends within three `interval`s, from the rows where the first stopped: every
+row is marked sent in its own transaction (sender.py), so nothing is sent twice but a request
+that may have been on the way at the kill.
 
-A holder that loses its connection stops sending at once and stands for election again.
+A holder checks its connection every `interval`, each check bounded by `interval`: one that
+loses it (its database restarted, a network split) stops sending within two `interval`s and
+stands for election again. The lock may be free sooner than that (the server saw the
+connection end), so a new holder waits two `interval`s before it sends: two senders never
+overlap, and so never share Telegram's limits.
 On SQLite there is one process, which always sends.
 """
 
@@ -81,6 +85,12 @@ async def _one_term(
         await connection.commit()  # hold no transaction open while holding the lock
         if not won:
             return
+        # Let a holder that lost its connection notice it and stop (see above).
+        await _wait(stop, 2 * interval)
+        if stop.is_set():
+            await _unlock(connection)
+            return
+        await _check(connection, interval)
         log.info("outbox: this process is the sender now")
         _changed(on_change, True)
         until = asyncio.Event()
@@ -92,12 +102,21 @@ async def _one_term(
             _changed(on_change, False)
             lost = await watch
         if not lost:
-            with contextlib.suppress(Exception):
-                await connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": SENDER_LOCK}
-                )
-                await connection.commit()
+            await _unlock(connection)
             log.info("outbox: this process no longer sends")
+
+
+async def _unlock(connection: AsyncConnection) -> None:
+    with contextlib.suppress(Exception):
+        await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SENDER_LOCK})
+        await connection.commit()
+
+
+async def _check(connection: AsyncConnection, timeout: float) -> None:  # noqa: ASYNC109
+    """Raises unless the connection answers within `timeout` seconds."""
+    async with asyncio.timeout(timeout):
+        await connection.execute(text("SELECT 1"))
+        await connection.commit()
 
 
 async def _hold(
@@ -112,8 +131,7 @@ async def _hold(
             if until.is_set() or stop.is_set():
                 return False
             try:
-                await connection.execute(text("SELECT 1"))
-                await connection.commit()
+                await _check(connection, interval)
             except Exception:
                 log.warning("outbox: lost the sender lock's connection; stopping the sender")
                 return True
