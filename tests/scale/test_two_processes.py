@@ -136,7 +136,7 @@ async def test_two_processes_behind_the_webhook_survive_a_kill_9(
         [survivor] = [b for b in bots if b is not leader]
 
         posting = asyncio.create_task(_post_all(backends, statuses))
-        await leader.until(lambda: len(fake_telegram.calls_of("sendMessage")) >= 60, 60)
+        await leader.until(lambda: len(fake_telegram.calls_of("sendMessage")) >= 40, 60)
         await leader.kill()
         fake_telegram.user_message(ADMIN, "/start")  # reaches the survivor through the webhook
         await posting
