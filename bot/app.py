@@ -40,6 +40,7 @@ from bot.services.reports import ReportService
 from bot.settings import Settings, SettingsError, require_token
 from bot.views.callbacks import Act, CardCb
 from bot.views.renderer import OutboxRenderer
+from db.directory_notify import listen_for_changes
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from handlers import admin, common, curator, executor, fallback, intake, reports
@@ -233,6 +234,9 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             on_change=metrics.sender_leader.set,
         )
         background.append(asyncio.create_task(elected, name="outbox-sender"))
+        # Several processes: another's directory writes drop this one's cached directory.
+        listening = listen_for_changes(engine, stop, services.intake.refresh)
+        background.append(asyncio.create_task(listening, name="directory-changes"))
         scheduler.start()
         intake_config = settings.intake_config()
         webhook = None
