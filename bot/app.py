@@ -40,9 +40,9 @@ from bot.services.reports import ReportService
 from bot.settings import Settings, SettingsError, require_token
 from bot.views.callbacks import Act, CardCb
 from bot.views.renderer import OutboxRenderer
-from db.directory_notify import listen_for_changes
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
+from db.notify import OUTBOX, listen, listen_for_changes
 from handlers import admin, common, curator, executor, fallback, intake, reports
 from handlers.context import IdentifyMiddleware, Services
 
@@ -237,6 +237,9 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         # Several processes: another's directory writes drop this one's cached directory.
         listening = listen_for_changes(engine, stop, services.intake.refresh)
         background.append(asyncio.create_task(listening, name="directory-changes"))
+        # … and their new outbox rows wake this one's sender at once (if it is the sender).
+        outbox_rows = listen(engine, OUTBOX, stop, wake.set)
+        background.append(asyncio.create_task(outbox_rows, name="outbox-notices"))
         scheduler.start()
         intake_config = settings.intake_config()
         webhook = None

@@ -9,7 +9,7 @@ started at, so a change made while it ran is not hidden behind it.
 
 This is one process's cache. Several processes on one PostgreSQL database each keep theirs:
 a directory write also NOTIFYs the others at its commit, and each drops its snapshot on the
-notice (db/directory_notify.py).
+notice (db/notify.py).
 """
 
 from __future__ import annotations
