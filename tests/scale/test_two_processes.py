@@ -24,7 +24,7 @@ from bot.directory_cli import import_directory_file
 from bot.outbox.limits import SenderLimits
 from db.engine import create_engine
 from db.models import IncidentCard, IncidentRow, OutboxRow
-from tests.e2e.harness import ADMIN, DIRECTORY
+from tests.e2e.harness import ADMIN, DIRECTORY, MANAGER, ROADS_1
 from tests.support.balancer import Balancer
 from tests.support.bot_process import BotProcess
 from tests.support.fake_telegram import TOKEN, FakeTelegram, limit_violations
@@ -97,9 +97,6 @@ async def test_two_processes_behind_the_webhook_survive_a_kill_9(
 ) -> None:
     fake_telegram.latency = 0.01
     engine = create_engine(database_url)
-    directory = tmp_path / "directory.yaml"
-    directory.write_text(DIRECTORY, encoding="utf-8")
-    assert await import_directory_file(engine, directory, out=io.StringIO()) == 0
     ports = [_free_port(), _free_port()]
     backends = [f"http://127.0.0.1:{port}" for port in ports]
     balancer = Balancer(backends)
@@ -127,6 +124,10 @@ async def test_two_processes_behind_the_webhook_survive_a_kill_9(
     ]
     for bot in bots:
         bot.start()
+    # The directory is imported while they start (they read it when first needed).
+    directory = tmp_path / "directory.yaml"
+    directory.write_text(DIRECTORY, encoding="utf-8")
+    assert await import_directory_file(engine, directory, out=io.StringIO()) == 0
     statuses: dict[int, int] = {}
     try:
         for bot in bots:
@@ -134,6 +135,12 @@ async def test_two_processes_behind_the_webhook_survive_a_kill_9(
         await bots[0].until(lambda: any(ELECTED in b.output() for b in bots), 30)
         [leader] = [b for b in bots if ELECTED in b.output()]
         [survivor] = [b for b in bots if b is not leader]
+
+        # People write: the balancer hands their updates to one process and then the other.
+        for person in (MANAGER, ROADS_1):
+            fake_telegram.user_message(person, "/start")
+        await leader.until(lambda: all(fake_telegram.bot_messages(p) for p in (MANAGER, ROADS_1)))
+        assert {backend for backend, _ in balancer.forwarded} == set(backends)
 
         posting = asyncio.create_task(_post_all(backends, statuses))
         await leader.until(lambda: len(fake_telegram.calls_of("sendMessage")) >= 40, 60)
@@ -178,9 +185,10 @@ async def test_two_processes_behind_the_webhook_survive_a_kill_9(
     for card in cards:
         message = fake_telegram.message(card.chat_id, card.message_id or 0)
         assert f"№{card.incident_id}</b>" in (message.content or "")
-    # The person's message went through the webhook once, and was answered once.
-    assert [d.outcome for d in fake_telegram.webhook_deliveries][-1] == "200"
-    assert len(fake_telegram.bot_messages(ADMIN)) == 1
+    # Every person's message went through the webhook once, and was answered once.
+    assert [d.outcome for d in fake_telegram.webhook_deliveries] == ["200"] * 3
+    for person in (MANAGER, ROADS_1, ADMIN):
+        assert len(fake_telegram.bot_messages(person)) == 1, person
     # Limits held by the two processes together.
     limits = SenderLimits.from_rates(**RATES)
     assert limit_violations(fake_telegram.calls, limits, slack=0.05) == []
