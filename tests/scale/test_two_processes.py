@@ -110,6 +110,7 @@ async def test_two_processes_behind_the_webhook_survive_a_kill_9(
         "WEBHOOK_SECRET": SECRET,
         "INTAKE_API_TOKEN": API_TOKEN,
         "CALENDAR_MODE": "always",
+        "DIGEST_TIME": "off",  # a morning digest would be one more message to a manager
         "SENDER_GLOBAL_PER_SECOND": str(RATES["global_per_second"]),
         "SENDER_GROUP_PER_MINUTE": str(RATES["group_per_minute"]),
         "SENDER_CHAT_PER_SECOND": str(RATES["chat_per_second"]),
