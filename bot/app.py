@@ -42,7 +42,7 @@ from bot.views.callbacks import Act, CardCb
 from bot.views.renderer import OutboxRenderer
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
-from db.notify import OUTBOX, listen, listen_for_changes
+from db.notify import DIRECTORY, OUTBOX, directory_listener, listen
 from handlers import admin, common, curator, executor, fallback, intake, reports
 from handlers.context import IdentifyMiddleware, Services
 
@@ -234,12 +234,13 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             on_change=metrics.sender_leader.set,
         )
         background.append(asyncio.create_task(elected, name="outbox-sender"))
-        # Several processes: another's directory writes drop this one's cached directory.
-        listening = listen_for_changes(engine, stop, services.intake.refresh)
-        background.append(asyncio.create_task(listening, name="directory-changes"))
-        # … and their new outbox rows wake this one's sender at once (if it is the sender).
-        outbox_rows = listen(engine, OUTBOX, stop, wake.set)
-        background.append(asyncio.create_task(outbox_rows, name="outbox-notices"))
+        # Several processes: another's directory writes drop this one's cached directory,
+        # and its new outbox rows wake this one's sender at once (if it is the sender).
+        notices = {
+            DIRECTORY: directory_listener(engine, services.intake.refresh),
+            OUTBOX: wake.set,
+        }
+        background.append(asyncio.create_task(listen(engine, notices, stop), name="notices"))
         scheduler.start()
         intake_config = settings.intake_config()
         webhook = None

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import event, text
@@ -56,15 +56,11 @@ def notify_on_commit(sync_session: Session, channel: str) -> None:
     event.listen(sync_session, "after_soft_rollback", rolled_back, once=True)
 
 
-async def listen_for_changes(
-    engine: AsyncEngine,
-    stop: asyncio.Event,
-    on_change: Callable[[], None] | None = None,
-    *,
-    retry: float = 2.0,
-) -> None:
-    """Drop this process's directory snapshot whenever a directory write commits; also call
-    `on_change` (caches built from the directory). Returns when `stop` is set."""
+def directory_listener(
+    engine: AsyncEngine, on_change: Callable[[], None] | None = None
+) -> Callable[[], None]:
+    """What to do on a DIRECTORY notice: drop this process's directory snapshot, and call
+    `on_change` (caches built from the directory)."""
     cache = cache_for(engine)
 
     def changed() -> None:
@@ -72,33 +68,52 @@ async def listen_for_changes(
         if on_change is not None:
             on_change()
 
-    await listen(engine, DIRECTORY, stop, changed, retry=retry)
+    return changed
+
+
+async def listen_for_changes(
+    engine: AsyncEngine,
+    stop: asyncio.Event,
+    on_change: Callable[[], None] | None = None,
+    *,
+    retry: float = 2.0,
+) -> None:
+    """Drop this process's directory snapshot whenever a directory write commits (and call
+    `on_change`) until `stop` is set."""
+    await listen(engine, {DIRECTORY: directory_listener(engine, on_change)}, stop, retry=retry)
+
+
+def _callback(function: Callable[[], None]) -> Callable[..., None]:
+    """asyncpg calls a listener with (connection, pid, channel, payload)."""
+
+    def noticed(*_: Any) -> None:
+        function()
+
+    return noticed
 
 
 async def listen(
     engine: AsyncEngine,
-    channel: str,
+    channels: Mapping[str, Callable[[], None]],
     stop: asyncio.Event,
-    on_notice: Callable[[], None],
     *,
     retry: float = 2.0,
 ) -> None:
-    """Call `on_notice` on every notice of `channel` (and on every (re)connection) until
-    `stop` is set; nothing on SQLite."""
+    """Call each channel's function on every notice of it, and all of them on every
+    (re)connection, until `stop` is set; one connection for all. Nothing on SQLite."""
     if engine.dialect.name != "postgresql":
         return
-
-    def noticed(*_: Any) -> None:
-        on_notice()
-
+    handlers = {channel: (_callback(function), function) for channel, function in channels.items()}
     while not stop.is_set():
         try:
             async with engine.connect() as connection:
                 raw = await connection.get_raw_connection()
                 driver = raw.driver_connection
                 assert driver is not None
-                await driver.add_listener(channel, noticed)
-                on_notice()  # notices may have been missed before this point
+                for channel, (noticed, _function) in handlers.items():
+                    await driver.add_listener(channel, noticed)
+                for _noticed, function in handlers.values():
+                    function()  # notices may have been missed before this point
                 try:
                     while not stop.is_set():
                         with contextlib.suppress(TimeoutError):
@@ -106,9 +121,10 @@ async def listen(
                         await connection.execute(text("SELECT 1"))  # still connected?
                         await connection.commit()
                 finally:
-                    with contextlib.suppress(Exception):
-                        await driver.remove_listener(channel, noticed)
+                    for channel, (noticed, _function) in handlers.items():
+                        with contextlib.suppress(Exception):
+                            await driver.remove_listener(channel, noticed)
         except Exception:
-            log.warning("listening for %s failed; trying again", channel)
+            log.warning("listening for %s failed; trying again", ", ".join(channels))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), retry)

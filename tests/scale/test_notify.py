@@ -71,7 +71,7 @@ async def test_new_outbox_rows_wake_a_sender_in_another_process(database_url, se
     other_engine = create_engine(database_url)
     woken = asyncio.Event()
     stop = asyncio.Event()
-    listener = asyncio.create_task(listen(other_engine, OUTBOX, stop, woken.set))
+    listener = asyncio.create_task(listen(other_engine, {OUTBOX: woken.set}, stop))
     try:
         await asyncio.wait_for(woken.wait(), 10)  # listening
         woken.clear()
