@@ -208,27 +208,24 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         services.bot_username = me.username or ""
         dispatcher = create_dispatcher(services, storage, events_isolation)
         writer = OutboxWriter(settings.general.default_locale)
-
-        def new_sender() -> OutboxSender:  # one per term as the elected sender
-            return OutboxSender(
-                sessions,
-                bot,
-                build_renderer(settings, services.clock),
-                settings.sender_limits(),
-                options=SenderOptions(
-                    poll_interval=settings.sender.poll_seconds,
-                    flood_threshold=settings.sender.flood_threshold,
-                ),
-                on_permanent_failure=notify_admins(writer, clock=services.clock),
-                wake_event=wake,
-                clock=services.clock,
-                writer=writer,
-                open_card_data=_open_card_data,
-            )
-
+        sender = OutboxSender(
+            sessions,
+            bot,
+            build_renderer(settings, services.clock),
+            settings.sender_limits(),
+            options=SenderOptions(
+                poll_interval=settings.sender.poll_seconds,
+                flood_threshold=settings.sender.flood_threshold,
+            ),
+            on_permanent_failure=notify_admins(writer, clock=services.clock),
+            wake_event=wake,
+            clock=services.clock,
+            writer=writer,
+            open_card_data=_open_card_data,
+        )
         elected = run_elected(
             engine,
-            lambda until: new_sender().run(until),
+            sender.run,
             stop,
             interval=settings.server.election_seconds,
             on_change=metrics.sender_leader.set,

@@ -117,7 +117,9 @@ class OutboxSender:
     # --- the loop ---------------------------------------------------------------------------
 
     async def run(self, stop_event: asyncio.Event | None = None) -> None:
-        """Deliver until `stop_event` is set; then finish the requests in flight and return."""
+        """Deliver until `stop_event` is set; then finish the requests in flight and return.
+        May be run again after it returned (a process elected the sender again)."""
+        self._stop.clear()
         watcher = asyncio.create_task(self._watch_stop(stop_event)) if stop_event else None
         try:
             while not self._stop.is_set():

@@ -9,8 +9,10 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
+from bot.outbox import OutboxSender, SenderOptions
 from bot.outbox.election import SENDER_LOCK, run_elected
-from db.engine import create_engine
+from db.engine import create_engine, create_session_factory
+from tests.support.outbox_helpers import PlainRenderer, add_rows, delivered_keys
 
 INTERVAL = 0.1
 
@@ -112,3 +114,24 @@ async def test_on_sqlite_the_one_process_always_sends(database_url) -> None:
     await engine.dispose()
     assert log == [("only", "start"), ("only", "end")]
     assert changes == [True, False]
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])
+async def test_a_sender_elected_again_sends_again(database_url, fake_telegram) -> None:
+    """The process keeps one sender (and its memory of the limits) across its terms."""
+    engine = create_engine(database_url)
+    sessions = create_session_factory(engine)
+    bot = fake_telegram.bot()
+    sender = OutboxSender(sessions, bot, PlainRenderer(), options=SenderOptions(poll_interval=0.05))
+    try:
+        for term in range(2):
+            await add_rows(sessions, [(7, f"term{term}")])
+            until = asyncio.Event()
+            running = asyncio.create_task(sender.run(until))
+            await fake_telegram.wait_until(lambda t=term: len(fake_telegram.bot_messages(7)) > t)
+            until.set()
+            await running
+    finally:
+        await bot.session.close()
+        await engine.dispose()
+    assert delivered_keys(fake_telegram, 7) == ["term0", "term1"]
