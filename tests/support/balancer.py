@@ -14,6 +14,7 @@ class Balancer:
     def __init__(self, backends: list[str]) -> None:
         self.backends = backends  # base URLs, e.g. http://127.0.0.1:8081
         self.forwarded: list[tuple[str, int]] = []  # (backend, status) of each answer
+        self.failures: list[tuple[str, str]] = []  # (backend, error) of each that did not
         self._turn = itertools.count()
         self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
@@ -54,6 +55,7 @@ class Balancer:
                         body=payload,
                         content_type=answer.content_type,
                     )
-            except aiohttp.ClientError:
+            except (aiohttp.ClientError, TimeoutError) as error:
+                self.failures.append((backend, repr(error)))
                 continue
         return web.Response(status=502, text="no backend answered")
