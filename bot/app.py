@@ -5,14 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import signal
+from collections.abc import Callable
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,16 +20,16 @@ from bot.deadlines.scanner import DeadlineScanner
 from bot.deadlines.scheduler import DeadlineScheduler
 from bot.fsm_storage import make_fsm_storage
 from bot.housekeeping import Housekeeper
+from bot.http_endpoints import Endpoints, Webhook, build_http_app
 from bot.i18n import Translator
 from bot.intake.http_api import IntakeServer
-from bot.intake.rules import TriageRulesCache, directory_rules_loader, rules_from_file
 from bot.intake.service import IntakeService
-from bot.intake.triage import Sender
+from bot.metrics import Metrics, TimedScanner
 from bot.outbox import OutboxSender, SenderOptions, notify_admins
+from bot.outbox.election import run_elected
 from bot.pages.jobs import JOB_ID as PAGES_JOB
 from bot.pages.jobs import PageJobs
-from bot.publication import PublicationWorker, VkClient, VkTokens
-from bot.response_models import pin_response_models
+from bot.publication import PublicationWorker, VkClient
 from bot.services.incidents import IncidentService
 from bot.services.lookups import Lookups
 from bot.services.outbox_writer import OutboxWriter
@@ -41,15 +38,24 @@ from bot.services.people_service import PeopleService
 from bot.services.period_reports import PeriodReports
 from bot.services.post_changes import PostChanges
 from bot.services.publication import PublicationPlanner, PublicationService
-from bot.services.publication_targets import PublicationConfig
 from bot.services.replies import Replies
 from bot.services.reports import ReportService
-from bot.settings import Settings, require_token
+from bot.settings import Settings
 from bot.startup import open_database, reach_telegram
 from bot.views.callbacks import Act, CardCb
 from bot.views.renderer import OutboxRenderer
+from bot.wiring import (
+    community,
+    create_bot,
+    dispatcher_storage,
+    publication_config,
+    telegram_file,
+    triage_rules,
+    vk_tokens,
+)
 from db.engine import create_session_factory
 from db.migrate import upgrade
+from db.notify import DIRECTORY, OUTBOX, directory_listener, listen
 from handlers import (
     admin,
     common,
@@ -67,36 +73,23 @@ from handlers.gate import PressGate
 log = logging.getLogger(__name__)
 
 
-def community(settings: Settings) -> frozenset[Sender]:
-    """The administration's own accounts: the VK community (`from_id` = −group id) and the
-    Telegram discussion groups (an admin writing as the group). Their posts are no incident."""
-    own = {Sender("telegram", chat_id) for chat_id in settings.discussion_chats()}
-    if settings.intake.vk_group_id is not None:
-        own.add(Sender("vk", -settings.intake.vk_group_id))
-    return frozenset(own)
-
-
 def _open_card_data(incident_id: int) -> str:
     """The button of a flood summary that opens one incident's card."""
     return CardCb(incident=incident_id, act=Act.OPEN).pack()
 
 
-def create_bot(settings: Settings) -> Bot:
-    token = require_token(settings)
-    pin_response_models()
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base))
-    return Bot(
-        token=token.get_secret_value(),
-        session=session,
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+def create_dispatcher(
+    services: Services,
+    storage: BaseStorage,
+    events_isolation: BaseEventIsolation | None = None,
+) -> Dispatcher:
+    # Guided steps live in `storage` (bot/fsm_storage.py: the project's database; Redis with
+    # several processes, dispatcher_storage) and survive a restart. One person's updates in
+    # one chat are handled one at a time (an album's photos arrive together and each adds
+    # itself to the same draft); across processes through Redis.
+    dispatcher = Dispatcher(
+        storage=storage, events_isolation=events_isolation or SimpleEventIsolation()
     )
-
-
-def create_dispatcher(services: Services, storage: BaseStorage) -> Dispatcher:
-    # Guided steps live in `storage` (bot/fsm_storage.py) and survive a restart. One
-    # person's updates in one chat are handled one at a time (an album's photos arrive
-    # together and each adds itself to the same draft).
-    dispatcher = Dispatcher(storage=storage, events_isolation=SimpleEventIsolation())
     dispatcher["services"] = services  # for updates with no user to identify (channel posts)
     identify = IdentifyMiddleware(services)
     dispatcher.message.outer_middleware(identify)
@@ -176,37 +169,6 @@ def build_services(
     )
 
 
-def publication_config(settings: Settings) -> PublicationConfig:
-    """Where the bot may publish approved answers itself (п.16): VK with its tokens, and the
-    discussion groups it reads."""
-    section = settings.publication
-    return PublicationConfig(
-        vk_group_id=settings.intake.vk_group_id,
-        vk_wall=section.vk_group_token is not None,
-        vk_board=section.vk_user_token is not None,
-        telegram_chats=settings.discussion_chats(),
-    )
-
-
-def telegram_file(bot: Bot) -> Callable[[str], Awaitable[bytes]]:
-    """A draft's photo by its Telegram file id (to upload it to VK with a user token)."""
-
-    async def fetch(file_id: str) -> bytes:
-        downloaded = await bot.download(file_id)
-        assert downloaded is not None  # no destination given: the bytes come back
-        return downloaded.read()
-
-    return fetch
-
-
-def vk_tokens(settings: Settings) -> VkTokens:
-    section = settings.publication
-    return VkTokens(
-        group=section.vk_group_token.get_secret_value() if section.vk_group_token else None,
-        user=section.vk_user_token.get_secret_value() if section.vk_user_token else None,
-    )
-
-
 def build_renderer(settings: Settings, clock: Clock) -> OutboxRenderer:
     """The views the sender renders rows with; the card's buttons come from the handlers'
     reading of what the core allows (wired here, the one place that knows both)."""
@@ -219,17 +181,11 @@ def build_renderer(settings: Settings, clock: Clock) -> OutboxRenderer:
     )
 
 
-def triage_rules(settings: Settings) -> TriageRulesCache:
-    """Topics with keywords from INTAKE_TOPICS_FILE, else each organisation's own topics
-    (loaded on the first intake; `Services.intake.refresh()` after a directory import)."""
-    ratio = settings.intake.duplicate_ratio
-    if settings.intake.topics_file is not None:
-        return TriageRulesCache.fixed(rules_from_file(settings.intake.topics_file, ratio))
-    return TriageRulesCache(directory_rules_loader(ratio))
-
-
 async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
     bot = create_bot(settings)  # fails first, before anything is written, without a token
+    storage, events_isolation = dispatcher_storage(settings)
+    metrics = Metrics()
+    metrics.watch(bot)
     engine = await open_database(settings.database.url)  # one line naming DATABASE_URL
     background: list[asyncio.Task[None]] = []
     scheduler: DeadlineScheduler | None = None
@@ -247,12 +203,13 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         wake = asyncio.Event()
         clock = clock or SystemClock()
         calendar_config = settings.calendar_config()
-        scanner = DeadlineScanner(
+        scanner: DeadlineScanner = TimedScanner(
             sessions,
             clock,
             calendar_config,
             settings.alert_policy(),
             default_locale=settings.general.default_locale,
+            metrics=metrics,
         )
         digests = DigestSender(
             sessions,
@@ -286,7 +243,9 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         services = build_services(settings, sessions, clock, wake, committed)
         me = await reach_telegram(bot, settings.telegram.api_base)  # waits for Telegram
         services.bot_username = me.username or ""
-        dispatcher = create_dispatcher(services, make_fsm_storage(settings, sessions))
+        dispatcher = create_dispatcher(
+            services, storage or make_fsm_storage(settings, sessions), events_isolation
+        )
         writer = OutboxWriter(settings.general.default_locale)
         sender = OutboxSender(
             sessions,
@@ -303,7 +262,21 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             writer=writer,
             open_card_data=_open_card_data,
         )
-        background.append(asyncio.create_task(sender.run(stop), name="outbox-sender"))
+        elected = run_elected(
+            engine,
+            sender.run,
+            stop,
+            interval=settings.server.election_seconds,
+            on_change=metrics.sender_leader.set,
+        )
+        background.append(asyncio.create_task(elected, name="outbox-sender"))
+        # Several processes: another's directory writes drop this one's cached directory,
+        # and its new outbox rows wake this one's sender at once (if it is the sender).
+        notices = {
+            DIRECTORY: directory_listener(engine, services.intake.refresh),
+            OUTBOX: wake.set,
+        }
+        background.append(asyncio.create_task(listen(engine, notices, stop), name="notices"))
         housekeeper = Housekeeper(sessions, services.clock, settings.retention_policy())
         background.append(asyncio.create_task(housekeeper.run(stop), name="housekeeping"))
         tokens = vk_tokens(settings)
@@ -343,12 +316,27 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             replace_existing=True,
         )
         intake_config = settings.intake_config()
-        if intake_config.enabled:
-            intake_server = IntakeServer(intake_config, services.intake, services.pages)
+        webhook = None
+        if settings.server.webhook_url is not None:
+            path = settings.server.webhook_path or ""
+            webhook = Webhook(dispatcher, path, settings.server.secret())
+        if intake_config.enabled or webhook is not None or settings.server.http_endpoints:
+            endpoints = Endpoints(sessions, bot, metrics, services.clock)
+            app = build_http_app(
+                intake_config, services.intake, endpoints, metrics, bot, webhook, services.pages
+            )
+            intake_server = IntakeServer(intake_config, app=app)
             await intake_server.start()
-            log.info("intake listening on %s:%s", intake_config.host, intake_server.port)
-        log.info("starting long polling against %s as @%s", settings.telegram.api_base, me.username)
-        await dispatcher.start_polling(bot, handle_signals=True)
+            log.info("HTTP server on %s:%s", intake_config.host, intake_server.port)
+        if webhook is None:
+            # A webhook left from an earlier run would refuse getUpdates (409).
+            await bot.delete_webhook(drop_pending_updates=False)
+            log.info(
+                "starting long polling against %s as @%s", settings.telegram.api_base, me.username
+            )
+            await dispatcher.start_polling(bot, handle_signals=True)
+        else:
+            await serve_webhook(bot, dispatcher, settings, stop)
         return 0
     finally:
         stop.set()
@@ -369,3 +357,31 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             await vk.close()
         await bot.session.close()
         await engine.dispose()
+
+
+async def serve_webhook(
+    bot: Bot, dispatcher: Dispatcher, settings: Settings, stop: asyncio.Event
+) -> None:
+    """Register the webhook with Telegram and serve it until SIGINT or SIGTERM (or `stop`).
+
+    Every process sets the same URL; none deletes it on the way out, since the others (or
+    this one, restarted) go on serving it.
+    """
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await dispatcher.emit_startup(bot=bot, dispatcher=dispatcher)
+    try:
+        url = settings.server.webhook_url or ""
+        await bot.set_webhook(
+            url,
+            secret_token=settings.server.secret(),
+            allowed_updates=dispatcher.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
+        log.info("serving the webhook %s as @%s", url, (await bot.me()).username)
+        await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        await dispatcher.emit_shutdown(bot=bot, dispatcher=dispatcher)

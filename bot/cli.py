@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.logs import configure_logging
 from bot.report_cli import add_report_parser
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -80,9 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return report_bad_settings(error)
         print(error, file=sys.stderr)
         return EXIT_USAGE
-    logging.basicConfig(
-        level=settings.general.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.general.log_level, settings.server.log_format)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # keep operator output readable
     command = args.command or "run"
     try:

@@ -7,10 +7,9 @@ transaction has committed (and once more if it rolled back, so that nothing read
 survives); the next reader then loads a fresh snapshot. A load records the version it
 started at, so a change made while it ran is not hidden behind it.
 
-This is one process's cache. Several processes on one PostgreSQL database (webhook mode)
-would each keep theirs: they would then keep a version row in the database, bumped in the
-same transaction as every directory write, and compare it (one cheap SELECT) before trusting
-the snapshot. Not built: one process is the deployment today (ARCHITECTURE.md).
+This is one process's cache. Several processes on one PostgreSQL database each keep theirs:
+a directory write also NOTIFYs the others at its commit, and each drops its snapshot on the
+notice (db/notify.py).
 """
 
 from __future__ import annotations

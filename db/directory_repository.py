@@ -19,6 +19,7 @@ from db import directory_sync
 from db.directory_cache import session_cache
 from db.directory_records import DirectoryRecords, SyncReport
 from db.directory_snapshot import DirectorySnapshot, OrganisationView, PersonView
+from db.notify import DIRECTORY, notify_on_commit
 from workflow.roles import Role
 
 _WATCHED = "directory_cache_watched"
@@ -140,6 +141,7 @@ class DirectoryRepository:
         """Bump now (this transaction's own reads) and when the transaction ends (everyone)."""
         self._cache.changed()
         sync_session = self._session.sync_session
+        notify_on_commit(sync_session, DIRECTORY)  # the other processes' caches (PostgreSQL)
         if sync_session.info.get(_WATCHED):
             return
         sync_session.info[_WATCHED] = True

@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import IncidentCard, OutboxRow
+from db.notify import OUTBOX, notify_on_commit
 
 
 class OutboxKind(StrEnum):
@@ -148,6 +149,8 @@ class OutboxRepository:
         )
         # One INSERT … VALUES (…), (…) RETURNING for the lot, not one round trip a row.
         result = await self._session.execute(insert(OutboxRow).returning(OutboxRow.id), rows)
+        # The sender may be another process: tell it at the commit (PostgreSQL).
+        notify_on_commit(self._session.sync_session, OUTBOX)
         return list(result.scalars())
 
     # --- the sender's scan --------------------------------------------------------------------

@@ -33,7 +33,16 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-__all__ = ["IntakeServer", "RateLimiter", "create_intake_app"]
+# Paths the per-address rate limit leaves alone (added by whoever registers them).
+UNLIMITED_PATHS = web.AppKey("unlimited_paths", set[str])
+
+__all__ = [
+    "UNLIMITED_PATHS",
+    "IntakeServer",
+    "RateLimiter",
+    "create_base_app",
+    "create_intake_app",
+]
 
 
 def _middlewares(config: IntakeConfig, limiter: RateLimiter) -> list[Any]:
@@ -54,6 +63,8 @@ def _middlewares(config: IntakeConfig, limiter: RateLimiter) -> list[Any]:
 
     @web.middleware
     async def rate_limit(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path in request.app[UNLIMITED_PATHS]:
+            return await handler(request)  # Telegram's webhook, probes, metrics scrapes
         client = client_address(request, config.trusted_proxies)
         request[CLIENT] = client
         wait = limiter.acquire(client)
@@ -67,6 +78,20 @@ def _middlewares(config: IntakeConfig, limiter: RateLimiter) -> list[Any]:
     return [errors, rate_limit]
 
 
+def create_base_app(
+    config: IntakeConfig, *, monotonic: Callable[[], float] = time.monotonic
+) -> web.Application:
+    """The server with its error handling and rate limit and no routes yet: the intake's
+    routes, the webhook and the health endpoints (bot/http_endpoints.py) are added to it."""
+    limiter = RateLimiter(config.rate_per_minute, config.rate_burst, monotonic)
+    app = web.Application(
+        middlewares=_middlewares(config, limiter),
+        client_max_size=config.max_body_bytes,  # a backstop for request.read()
+    )
+    app[UNLIMITED_PATHS] = set()
+    return app
+
+
 def create_intake_app(
     config: IntakeConfig,
     intake: IntakeService,
@@ -77,11 +102,7 @@ def create_intake_app(
     """The routes that are configured: the API with a token, the VK callback with a group."""
     if not config.enabled:
         raise ValueError("intake is not configured: set the API token or the VK group")
-    limiter = RateLimiter(config.rate_per_minute, config.rate_burst, monotonic)
-    app = web.Application(
-        middlewares=_middlewares(config, limiter),
-        client_max_size=config.max_body_bytes,  # a backstop for request.read()
-    )
+    app = create_base_app(config, monotonic=monotonic)
     routes = IntakeRoutes(config, intake, pages)
     if config.api_enabled:
         app.router.add_post(INCIDENTS, routes.create, expect_handler=routes.expect)
@@ -96,10 +117,20 @@ class IntakeServer:
     """Runs the app on config.host:port next to the bot; start() and stop() from run_bot."""
 
     def __init__(
-        self, config: IntakeConfig, intake: IntakeService, pages: PagePostSink | None = None
+        self,
+        config: IntakeConfig,
+        intake: IntakeService | None = None,
+        pages: PagePostSink | None = None,
+        *,
+        app: web.Application | None = None,
     ) -> None:
+        """Serves `app` when given (with more than the intake on it), else the intake's."""
         self._config = config
-        self._app = create_intake_app(config, intake, pages=pages)
+        if app is None:
+            if intake is None:
+                raise ValueError("IntakeServer needs the intake service or an app")
+            app = create_intake_app(config, intake, pages=pages)
+        self._app = app
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
 

@@ -40,8 +40,8 @@ not send the media again.
 Several processes (PostgreSQL): a worker claims the first due row of a chat with
 `SELECT … FOR UPDATE SKIP LOCKED` and holds that lock through the request until the mark
 commits, so another process skips the chat meanwhile and order holds. The rate limits are
-kept per process, though: two senders together may reach twice the overall rate, and send to
-one chat back to back. Run one sender per bot (or divide the limits between the senders).
+kept per process, though, so `run_bot` runs the sender only in the process elected by an
+advisory lock (election.py): one sender per bot at a time.
 
 SQLite (one process, shared with the intake): nothing is locked, the read ends before the
 request, and every write is one short transaction (a mark, a summary), so the sender never
@@ -117,7 +117,9 @@ class OutboxSender:
     # --- the loop ---------------------------------------------------------------------------
 
     async def run(self, stop_event: asyncio.Event | None = None) -> None:
-        """Deliver until `stop_event` is set; then finish the requests in flight and return."""
+        """Deliver until `stop_event` is set; then finish the requests in flight and return.
+        May be run again after it returned (a process elected the sender again)."""
+        self._stop.clear()
         watcher = asyncio.create_task(self._watch_stop(stop_event)) if stop_event else None
         try:
             while not self._stop.is_set():

@@ -2,7 +2,8 @@
 
 `load_settings()` builds one `Settings` object at start; it is passed down, never imported
 as a global. Sections: `telegram`, `database`, `directory`, `general` (language, logging),
-`calendar`, `timers`, `alerts`, `sender`, `intake` — e.g. `settings.calendar.timezone`.
+`calendar`, `timers`, `alerts`, `sender`, `intake`, `server` (webhook, several processes,
+endpoints, log format) — e.g. `settings.calendar.timezone`.
 Every variable keeps its flat name (`CENTRE_TIMEZONE`); `Settings.env_names()` lists them.
 A wrong value is one `SettingsError` naming the variable and what it accepts.
 """

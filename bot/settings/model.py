@@ -39,6 +39,7 @@ from bot.settings.sections import (
     SenderSection,
     TelegramSection,
 )
+from bot.settings.server import ServerSection
 from bot.settings.timers import AlertsSection, TimersSection
 from workflow.alerts import AlertPolicy
 from workflow.policy import Policy
@@ -71,6 +72,7 @@ class Settings(BaseSettings):
     pages: PagesSection = Field(default_factory=PagesSection)
     publication: PublicationSection = Field(default_factory=PublicationSection)
     reports: ReportsSection = Field(default_factory=ReportsSection)
+    server: ServerSection = Field(default_factory=ServerSection)
 
     @classmethod
     def settings_customise_sources(

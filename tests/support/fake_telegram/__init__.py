@@ -15,6 +15,9 @@ before the request is processed ("drop") or after it ("lost_answer": the message
 client never learns it), either for the next K calls or for a seeded random share of calls;
 "chat not found" (400) and "bot was blocked by the user" (403) for chosen chats; and, like the
 real API, "message is not modified" when an edit changes nothing.
+
+Webhook mode (webhook.py): after setWebhook the queued updates are POSTed to its URL with the
+secret token, retried until answered 2xx, and getUpdates is refused with 409.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from tests.support.fake_telegram.models import (
     _Fault,
 )
 from tests.support.fake_telegram.server import FakeTelegram
+from tests.support.fake_telegram.webhook import WebhookDelivery
 
 __all__ = [
     "BOT_ID",
@@ -57,6 +61,7 @@ __all__ = [
     "FakeTelegram",
     "FaultKind",
     "Violation",
+    "WebhookDelivery",
     "_Fault",
     "fake_bot",
     "fake_telegram",

@@ -22,10 +22,18 @@ from tests.support.fake_telegram.models import TOKEN, Call, _Chat, _Fault
 from tests.support.fake_telegram.people import _People
 from tests.support.fake_telegram.shapes import _AnswerShapes
 from tests.support.fake_telegram.transport import _Transport
+from tests.support.fake_telegram.webhook import WebhookDelivery, _Webhook
 
 
 class FakeTelegram(
-    _Inspection, _FaultInjection, _People, _Transport, _Methods, _AnswerShapes, _Members
+    _Inspection,
+    _FaultInjection,
+    _People,
+    _Transport,
+    _Methods,
+    _Webhook,
+    _AnswerShapes,
+    _Members,
 ):
     """The server. Start it with `async with FakeTelegram() as server:` or `await start()`."""
 
@@ -58,6 +66,12 @@ class FakeTelegram(
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # Webhook mode (webhook.py): set by setWebhook, updates POSTed there.
+        self.webhook_url: str | None = None
+        self.webhook_secret: str | None = None
+        self.webhook_retry = 0.2
+        self.webhook_deliveries: list[WebhookDelivery] = []
+        self._webhook_task: asyncio.Task[None] | None = None
 
     async def start(self, port: int = 0) -> None:
         """Listen on 127.0.0.1:`port` (0: any free port); `url` says where."""
@@ -75,6 +89,7 @@ class FakeTelegram(
     async def close(self) -> None:
         self._closing = True
         self._notify()
+        await self._stop_webhook()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
