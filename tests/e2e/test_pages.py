@@ -50,9 +50,8 @@ pages:
 
 
 @pytest.fixture
-async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[BotWorld]:
-    monkeypatch.setattr(harness, "DIRECTORY", harness.DIRECTORY + PAGES)
-    world = BotWorld(tmp_path)
+async def world(tmp_path: Path) -> AsyncIterator[BotWorld]:
+    world = BotWorld(tmp_path, directory=harness.DIRECTORY + PAGES)
     await world.start()
     try:
         yield world
