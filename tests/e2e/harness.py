@@ -96,8 +96,14 @@ chats:
 
 
 class BotWorld:
-    def __init__(self, tmp: Path) -> None:
+    def __init__(
+        self, tmp: Path, env: dict[str, str] | None = None, policy: Policy | None = None
+    ) -> None:
+        """`env`: settings of the bot beyond the defaults; `policy`: the same for the steps
+        the test takes through its own service (they must agree)."""
         self.tmp = tmp
+        self.env = env or {}
+        self.policy = policy or Policy()
         self.fake = FakeTelegram()
         self.database = tmp / "bot.sqlite3"
         self.url = f"sqlite+aiosqlite:///{self.database}"
@@ -117,7 +123,7 @@ class BotWorld:
         self.engine = create_engine(self.url)
         config = CalendarConfig("Europe/Moscow", "mon-fri 09:00-18:00", True, CalendarOverrides())
         self.service = IncidentService(
-            create_session_factory(self.engine), SystemClock(), Policy(), config
+            create_session_factory(self.engine), SystemClock(), self.policy, config
         )
 
     def _spawn(self, log_mode: str) -> None:
@@ -137,6 +143,7 @@ class BotWorld:
                 "TELEGRAM_DISCUSSION_CHATS": str(DISCUSSION_CHAT),
                 "LOG_LEVEL": "INFO",
                 "PYTHONPATH": str(ROOT),
+                **self.env,
             }
         )
         self._log_file = self.log.open(log_mode)  # closed in stop(): the child has its own
