@@ -174,6 +174,12 @@ async def test_p16_with_publisher_centre_the_curator_publishes_from_the_card(
     copy = await world.wait_bot_text(CURATOR, "согласованный текст ответа")
     assert f"<code>{ANSWER}</code>" in (copy.content or "")
     await world.wait_bot_text(CURATOR, "ссылку на размещённый ответ")
+    # /cancel is a command, not a link: it ends the step; the button starts it again.
+    world.fake.user_message(CURATOR, "/cancel", user_id=CURATOR)
+    await world.wait_bot_text(CURATOR, world.t.text("flow.cancelled", "ru"))
+    card = await world.wait_card(CURATOR, incident_id)
+    world.press(CURATOR, card, "button.publish", CURATOR, id=draft_id)
+    await world.wait_bot_text(CURATOR, "ссылку на размещённый ответ")
     link = "https://ok.ru/group/5301/topic/1554?comment=9"
     world.fake.user_message(CURATOR, link, user_id=CURATOR)
     await world.wait_card(CURATOR, incident_id, having=link)
