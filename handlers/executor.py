@@ -1,4 +1,6 @@
-"""Executors: take an incident, say "not ours", ask a clarification, send drafts, publish.
+"""Executors: take an incident, say "not ours", ask a clarification, send drafts.
+
+Publishing the approved text is the publisher's, whoever the policy names (handlers/publication.py).
 
 A draft is composed in a guided step: press the button (or reply to the card), send text,
 photos, videos, documents or an album, then press «Send». Nothing reaches the database
@@ -18,7 +20,6 @@ from bot.views.callbacks import Act, CardCb, FlowCb, FlowOp
 from bot.views.keyboard import KeyboardSpec, button, cancel_button
 from handlers.common import HasRole, Translate, ask_for_text, perform, say, tell_done
 from handlers.context import Services
-from handlers.publication import link_refused, show_approved_text
 from workflow import commands as cmd
 from workflow.model import DraftKind, Media, MediaKind
 from workflow.roles import Role
@@ -44,7 +45,6 @@ class Compose(StatesGroup):
 
 class AskExecutor(StatesGroup):
     decline_comment = State()
-    publication_url = State()
 
 
 def _flow_keyboard() -> KeyboardSpec:
@@ -220,57 +220,6 @@ async def decline(
         await say(services, message, locale, "done.declined", id=data["incident"])
 
 
-@router.callback_query(CardCb.filter(F.act == Act.PUBLISH))
-async def ask_publication(
-    query: CallbackQuery,
-    callback_data: CardCb,
-    state: FSMContext,
-    services: Services,
-    locale: str,
-) -> None:
-    prompt = ("ask.publication_url", {"id": callback_data.incident})
-    await show_approved_text(query, services, locale, callback_data.incident, callback_data.arg)
-    await ask_for_text(
-        query,
-        state,
-        AskExecutor.publication_url,
-        services,
-        locale,
-        prompt,
-        incident=callback_data.incident,
-        draft=callback_data.arg,
-    )
-
-
-@router.message(AskExecutor.publication_url, F.text)
-async def confirm_publication(
-    message: Message,
-    state: FSMContext,
-    services: Services,
-    person: PersonView,
-    locale: str,
-    t: Translate,
-) -> None:
-    data = await state.get_data()
-    url = (message.text or "").strip()
-    if not url.startswith(("http://", "https://")) or " " in url:
-        await say(services, message, locale, "ask.bad_url")
-        return
-    if await link_refused(message, services, locale, data["incident"], data["draft"], url):
-        return
-    if await perform(
-        message,
-        services,
-        person,
-        t,
-        data["incident"],
-        cmd.ConfirmPublication(draft_id=data["draft"], url=url),
-    ):
-        await state.clear()
-        await say(services, message, locale, "done.published", id=data["incident"])
-
-
 @router.message(AskExecutor.decline_comment)
-@router.message(AskExecutor.publication_url)
 async def text_expected(message: Message, services: Services, locale: str) -> None:
     await say(services, message, locale, "ask.text_expected")

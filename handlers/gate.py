@@ -23,6 +23,7 @@ from bot.views.callbacks import (
     LimitCb,
     OrgPickCb,
     PickOp,
+    PublishCb,
     ReasonOp,
     ReturnCb,
 )
@@ -67,7 +68,7 @@ Question = tuple[int, type[cmd.Command] | None, int | None]  # incident, step, d
 def question(data: str) -> Question | None:
     """What a press asks, from its callback data; None: not about an incident's step (a
     guided step's own button, a cancel) or not ours at all (the fallback answers it)."""
-    for parse in (_card, _return, _close, _pick, _limits):
+    for parse in (_card, _publish, _return, _close, _pick, _limits):
         try:
             found = parse(data)
         except (ValueError, TypeError, KeyError):
@@ -80,6 +81,12 @@ def _card(data: str) -> Question | None:
     card = CardCb.unpack(data)
     draft = card.arg if card.act in _DRAFT_ACTS else None
     return card.incident, KIND_OF_ACT[card.act], draft
+
+
+def _publish(data: str) -> Question | None:
+    """«Опубликовать» under the approved text: only the publisher the guard names."""
+    press = PublishCb.unpack(data)
+    return press.incident, cmd.ConfirmPublication, press.draft
 
 
 def _return(data: str) -> Question | None:

@@ -1,22 +1,40 @@
 """п.16 from the publisher's side: the approved text ready to copy, the press «Опубликовать»
 (the bot publishes it where the incident was posted), and a link given by hand checked
-against the incident's post."""
+against the incident's post.
+
+One path for every publisher: the executor holding the incident (`PUBLISHER=executor`) or
+the curators and their deputies (`PUBLISHER=centre`). No role filter here: the press gate
+(handlers/gate.py) asks the registry's ConfirmPublication guard, which knows the publisher,
+and refuses anyone else at the press; the link is checked by the same guard when recorded.
+"""
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.services.incidents import NotRegistered, UnknownIncident
 from bot.services.people_service import PersonView
 from bot.services.publication import Pressed
-from bot.views.callbacks import PublishCb
+from bot.views.callbacks import Act, CardCb, PublishCb
 from bot.views.keyboard import button
-from handlers.common import Translate, chat_of, say
+from handlers.common import HasRole, Translate, ask_for_text, chat_of, perform, say
 from handlers.context import Services
+from workflow import commands as cmd
+from workflow.roles import Role
 
 router = Router(name=__name__)
+# Any registered person: which of them may publish is the guard's decision, at the press.
+router.message.filter(HasRole(*Role))
+router.callback_query.filter(HasRole(*Role))
+
+
+class AskPublisher(StatesGroup):
+    # The stored name of the step from when only executors published: a step begun before
+    # an upgrade goes on after it (steps survive restarts, bot/fsm_storage.py).
+    url = State("publication_url", group_name="AskExecutor")
 
 
 async def show_approved_text(
@@ -58,6 +76,63 @@ async def link_refused(
         return False
     await say(services, message, locale, problem, id=incident_id)
     return True
+
+
+@router.callback_query(CardCb.filter(F.act == Act.PUBLISH))
+async def ask_publication(
+    query: CallbackQuery,
+    callback_data: CardCb,
+    state: FSMContext,
+    services: Services,
+    locale: str,
+) -> None:
+    """The card's publication button (the gate let it through: this person publishes)."""
+    prompt = ("ask.publication_url", {"id": callback_data.incident})
+    await show_approved_text(query, services, locale, callback_data.incident, callback_data.arg)
+    await ask_for_text(
+        query,
+        state,
+        AskPublisher.url,
+        services,
+        locale,
+        prompt,
+        incident=callback_data.incident,
+        draft=callback_data.arg,
+    )
+
+
+# This router runs before /cancel's (handlers/common.py `early`): a command is not a link.
+@router.message(AskPublisher.url, F.text, ~F.text.startswith("/"))
+async def confirm_publication(
+    message: Message,
+    state: FSMContext,
+    services: Services,
+    person: PersonView,
+    locale: str,
+    t: Translate,
+) -> None:
+    data = await state.get_data()
+    url = (message.text or "").strip()
+    if not url.startswith(("http://", "https://")) or " " in url:
+        await say(services, message, locale, "ask.bad_url")
+        return
+    if await link_refused(message, services, locale, data["incident"], data["draft"], url):
+        return
+    if await perform(
+        message,
+        services,
+        person,
+        t,
+        data["incident"],
+        cmd.ConfirmPublication(draft_id=data["draft"], url=url),
+    ):
+        await state.clear()
+        await say(services, message, locale, "done.published", id=data["incident"])
+
+
+@router.message(AskPublisher.url, ~F.text)
+async def text_expected(message: Message, services: Services, locale: str) -> None:
+    await say(services, message, locale, "ask.text_expected")
 
 
 @router.callback_query(PublishCb.filter())

@@ -38,3 +38,12 @@ def test_every_card_button_is_checked_at_the_press() -> None:
     from handlers.gate import KIND_OF_ACT
 
     assert set(Act) - set(KIND_OF_ACT) == set()
+
+
+def test_p16_the_bots_publish_button_is_checked_at_the_press() -> None:
+    """«Опубликовать» asks the ConfirmPublication guard for its draft, like the card's button."""
+    from bot.views.callbacks import PublishCb
+    from handlers.gate import question
+    from workflow.commands import ConfirmPublication
+
+    assert question(PublishCb(incident=7, draft=3).pack()) == (7, ConfirmPublication, 3)

@@ -25,6 +25,7 @@ class RefusalCode(StrEnum):
     NO_SUCH_DRAFT = "no_such_draft"
     DRAFT_NOT_PENDING = "draft_not_pending"  # review of a draft that is not waiting for one
     DRAFT_NOT_APPROVED = "draft_not_approved"  # publication of a draft not approved (п.16)
+    CENTRE_PUBLISHES = "centre_publishes"  # п.16 with PUBLISHER=centre: curators publish
     DRAFT_IN_PROGRESS = "draft_in_progress"  # a draft of the same kind is already in review
     EMPTY_REASONS = "empty_reasons"  # a return needs at least one п.14 reason
     UNEXPECTED_REASONS = "unexpected_reasons"  # an approval carries no return reasons

@@ -96,8 +96,19 @@ chats:
 
 
 class BotWorld:
-    def __init__(self, tmp: Path, directory: str = DIRECTORY) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        env: dict[str, str] | None = None,
+        policy: Policy | None = None,
+        *,
+        directory: str = DIRECTORY,
+    ) -> None:
+        """`env`: settings of the bot beyond the defaults; `policy`: the same for the steps
+        the test takes through its own service (they must agree); `directory`: the YAML."""
         self.tmp = tmp
+        self.env = env or {}
+        self.policy = policy or Policy()
         self.directory_text = directory
         self.fake = FakeTelegram()
         self.database = tmp / "bot.sqlite3"
@@ -118,7 +129,7 @@ class BotWorld:
         self.engine = create_engine(self.url)
         config = CalendarConfig("Europe/Moscow", "mon-fri 09:00-18:00", True, CalendarOverrides())
         self.service = IncidentService(
-            create_session_factory(self.engine), SystemClock(), Policy(), config
+            create_session_factory(self.engine), SystemClock(), self.policy, config
         )
 
     def _spawn(self, log_mode: str) -> None:
@@ -138,6 +149,7 @@ class BotWorld:
                 "TELEGRAM_DISCUSSION_CHATS": str(DISCUSSION_CHAT),
                 "LOG_LEVEL": "INFO",
                 "PYTHONPATH": str(ROOT),
+                **self.env,
             }
         )
         self._log_file = self.log.open(log_mode)  # closed in stop(): the child has its own

@@ -4,13 +4,19 @@ and the incident is answered. An edit of the comment reaches the card."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import AsyncIterator
+from pathlib import Path
 
-from db.models import Person
-from tests.e2e.flows import compose, route
+import pytest
+from sqlalchemy import func, select
+
+from bot.views.callbacks import Act, CardCb, PublishCb
+from db.models import EventRow, Person
+from tests.e2e.flows import approve_latest, compose, route
 from tests.e2e.harness import CURATOR, DISCUSSION_CHAT, ROADS_1, ROADS_CHAT, BotWorld
 from workflow.commands import Review, Route, SubmitDraft, Take
 from workflow.model import DraftStatus, IncidentStatus, Post, Source
+from workflow.policy import Policy, Publisher
 
 CITIZEN = 990002
 ANSWER = "Здравствуйте! Фонари на ул. Мира включат сегодня к 18:00."
@@ -100,3 +106,84 @@ async def test_p16_a_link_to_another_network_or_post_is_refused_with_the_reason(
     world.fake.user_message(ROADS_CHAT, right, user_id=ROADS_1)
     await world.wait_card(CURATOR, incident.id, having=right)
     assert (await world.service.get(incident.id)).status is IncidentStatus.ANSWERED
+
+
+@pytest.fixture
+async def centre_world(tmp_path: Path) -> AsyncIterator[BotWorld]:
+    """PUBLISHER=centre: the curators publish the approved answer (п.16)."""
+    world = BotWorld(tmp_path, {"PUBLISHER": "centre"}, Policy(publisher=Publisher.CENTRE))
+    await world.start()
+    try:
+        yield world
+    finally:
+        await world.stop()
+
+
+async def _events(world: BotWorld) -> int:
+    assert world.engine is not None
+    async with world.engine.connect() as connection:
+        count = await connection.execute(select(func.count()).select_from(EventRow))
+        return int(count.scalar())
+
+
+async def test_p16_with_publisher_centre_the_curator_publishes_from_the_card(
+    centre_world: BotWorld,
+) -> None:
+    world = centre_world
+    post = Post(Source.OK, "https://ok.ru/group/5301/topic/1554", "Нет света в подъезде")
+    incident_id = (await world.service.detect(post)).incident.id
+    curator, roads = await _person(world, "curator"), await _person(world, "roads1")
+    await world.service.perform(incident_id, curator, Route(("roads",), "Свет", "ул. Мира"))
+    await world.service.perform(incident_id, roads, Take())
+    await world.service.perform(incident_id, roads, SubmitDraft(text=ANSWER))
+    draft_id = await approve_latest(world, incident_id)  # the curator approves on the card
+
+    # The executor is told the centre publishes, and may not: refused at the press.
+    await world.wait_bot_text(ROADS_1, "Ответ разместит центр управления")
+    assert not any("Разместите" in (m.content or "") for m in world.fake.bot_messages(ROADS_1))
+    card = await world.wait_card(ROADS_CHAT, incident_id)
+    events = await _events(world)
+    for forged in (
+        CardCb(incident=incident_id, act=Act.PUBLISH, arg=draft_id).pack(),
+        PublishCb(incident=incident_id, draft=draft_id).pack(),
+    ):
+        query = world.fake.press_button(
+            ROADS_CHAT, card.message_id, forged, user_id=ROADS_1, check=False
+        )
+        await world.until(lambda query=query: query in world.fake.callback_answers)
+        answer = str(world.fake.callback_answers[query].get("text", ""))
+        assert answer.startswith(world.t.text("refusal.centre_publishes", "ru")), forged
+    texts = [m.content or "" for m in world.fake.bot_messages(ROADS_CHAT)]
+    assert not any("согласованный текст" in t or "ссылку на размещённый" in t for t in texts)
+    assert await _events(world) == events
+
+    # The curator presses the card's publication button: the text to copy, then the link.
+    await world.until(
+        lambda: (
+            world.t.text("button.publish", "ru", id=draft_id)
+            in world.labels(CURATOR, world.card(CURATOR, incident_id))  # type: ignore[arg-type]
+        )
+    )
+    world.press(
+        CURATOR,
+        world.card(CURATOR, incident_id),
+        "button.publish",
+        CURATOR,
+        id=draft_id,  # type: ignore[arg-type]
+    )
+    copy = await world.wait_bot_text(CURATOR, "согласованный текст ответа")
+    assert f"<code>{ANSWER}</code>" in (copy.content or "")
+    await world.wait_bot_text(CURATOR, "ссылку на размещённый ответ")
+    # /cancel is a command, not a link: it ends the step; the button starts it again.
+    world.fake.user_message(CURATOR, "/cancel", user_id=CURATOR)
+    await world.wait_bot_text(CURATOR, world.t.text("flow.cancelled", "ru"))
+    card = await world.wait_card(CURATOR, incident_id)
+    world.press(CURATOR, card, "button.publish", CURATOR, id=draft_id)
+    await world.wait_bot_text(CURATOR, "ссылку на размещённый ответ")
+    link = "https://ok.ru/group/5301/topic/1554?comment=9"
+    world.fake.user_message(CURATOR, link, user_id=CURATOR)
+    await world.wait_card(CURATOR, incident_id, having=link)
+    stored = await world.service.get(incident_id)
+    assert stored.status is IncidentStatus.ANSWERED
+    assert stored.drafts[-1].published_url == link
+    assert stored.drafts[-1].published_by == curator

@@ -26,7 +26,7 @@ chats:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[BotWorld]:
-    world = BotWorld(tmp_path, WITH_RESPONSIBLE)
+    world = BotWorld(tmp_path, directory=WITH_RESPONSIBLE)
     await world.start()
     try:
         yield world

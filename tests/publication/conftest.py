@@ -90,14 +90,21 @@ class World:
 
 
 @pytest.fixture
+def policy() -> Policy:
+    """The regulation's policy; a module overrides it (PUBLISHER=centre)."""
+    return Policy()
+
+
+@pytest.fixture
 async def world(
     sessions: async_sessionmaker[AsyncSession],
     clock: ManualClock,
     people: SeededDirectory,
     fake_vk: FakeVk,
+    policy: Policy,
 ) -> AsyncIterator[World]:
     planner = PublicationPlanner(CONFIG)
-    incidents = IncidentService(sessions, clock, Policy(), MOSCOW_OFFICE, after_command=(planner,))
+    incidents = IncidentService(sessions, clock, policy, MOSCOW_OFFICE, after_command=(planner,))
     publication = PublicationService(sessions, clock, incidents, CONFIG)
     vk = VkClient(fake_vk.url, "5.199", timeout=5)
     worker = PublicationWorker(

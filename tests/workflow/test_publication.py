@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from workflow.commands import (
     confirm_publication,
     review,
@@ -12,7 +14,8 @@ from workflow.commands import (
     submit_draft,
     take,
 )
-from workflow.errors import RefusalCode
+from workflow.commands.publication import may_publish
+from workflow.errors import CommandRefused, RefusalCode
 from workflow.model import (
     AssignmentStatus,
     DeadlineKind,
@@ -26,7 +29,7 @@ from workflow.model import (
 )
 from workflow.policy import Policy, Publisher
 
-from .conftest import ANSWER_TEXT, CURATOR, PARKS, ROADS, ROADS_2, msk, nsk
+from .conftest import ANSWER_TEXT, CURATOR, DEPUTY, PARKS, ROADS, ROADS_2, msk, nsk
 
 WHERE = {"topic": "Дороги", "location": "ул. Ленина"}
 URL = "https://vk.com/wall-1_100?reply=7"
@@ -98,11 +101,25 @@ def test_p16_the_centre_publishes_when_the_policy_says_so(flow_at):
     publish = flow.deadline(DeadlineKind.PUBLISH)
     assert publish.party is Party.CENTRE
     assert publish.due_at == msk(2026, 4, 28, 9, 15)  # on the centre's calendar
-    assert {m.key for m in flow.last.messages} == {"draft.approved", "draft.to_publish"}
+    keys = {m.key for m in flow.last.messages}
+    assert keys == {"draft.approved_centre_publishes", "draft.to_publish"}
     flow.after(minutes=5).refused(
-        confirm_publication, ROADS, RefusalCode.NOT_ALLOWED, draft_id=1, url=URL
+        confirm_publication, ROADS, RefusalCode.CENTRE_PUBLISHES, draft_id=1, url=URL
     )
     flow.do(confirm_publication, CURATOR, draft_id=1, url=URL)
+    assert flow.incident.status is IncidentStatus.ANSWERED
+
+
+def test_p16_with_publisher_centre_the_guard_names_the_deputy_not_the_executor(flow_at):
+    """The press gate asks this guard: the executor is told the centre publishes, the
+    deputy curator passes and publishes."""
+    policy = Policy(publisher=Publisher.CENTRE)
+    flow = approved(flow_at, "roads", ROADS, msk(2026, 4, 27, 10, 0), policy=policy)
+    with pytest.raises(CommandRefused, match="centre publishes") as refused:
+        may_publish(flow.incident, ROADS)
+    assert refused.value.code is RefusalCode.CENTRE_PUBLISHES
+    may_publish(flow.incident, DEPUTY)
+    flow.after(minutes=5).do(confirm_publication, DEPUTY, draft_id=1, url=URL)
     assert flow.incident.status is IncidentStatus.ANSWERED
 
 

@@ -21,7 +21,6 @@ from workflow.commands.base import (
     meet,
     passes,
     refuse,
-    require_curator,
     require_open,
     running,
     start,
@@ -55,7 +54,9 @@ def check_publishable(incident: Incident, actor: Actor, draft: Draft) -> tuple[D
         refuse(RefusalCode.DRAFT_NOT_APPROVED, f"draft {draft.id} is {draft.status.value}")
     publish_deadlines = running(incident, DeadlineKind.PUBLISH, draft_id=draft.id)
     if any(d.party is Party.CENTRE for d in publish_deadlines):
-        require_curator(actor)
+        if not actor.is_curator:
+            # PUBLISHER=centre: the organisation's executor hears who publishes instead.
+            refuse(RefusalCode.CENTRE_PUBLISHES, f"draft {draft.id}: the centre publishes")
     else:
         assignment = assignment_of(incident, draft.org_code)
         if assignment is None or assignment.status not in LIVE_ASSIGNMENTS:
@@ -71,8 +72,12 @@ def publishable_drafts(incident: Incident, actor: Actor) -> tuple[int, ...]:
 def may_publish(incident: Incident, actor: Actor) -> None:
     """An approved draft waits for this actor's link."""
     require_open(incident)
-    if not publishable_drafts(incident, actor):
-        refuse(RefusalCode.DRAFT_NOT_APPROVED, "no approved draft waits for this publisher")
+    if publishable_drafts(incident, actor):
+        return
+    for draft in incident.drafts:
+        if draft.status is DraftStatus.APPROVED:
+            check_publishable(incident, actor, draft)  # approved, not theirs: say why
+    refuse(RefusalCode.DRAFT_NOT_APPROVED, "no approved draft waits for this publisher")
 
 
 def confirm_publication(

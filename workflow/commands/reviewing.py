@@ -133,9 +133,12 @@ def review(
         )
         params["publish_due_at"] = iso(publish_due)
         params["publisher"] = policy.publisher.value
-        messages.append(Message(to_executor, "draft.approved", params))
         if party is Party.CENTRE:
+            # The executor learns the centre publishes it: not told to publish what they may not.
+            messages.append(Message(to_executor, "draft.approved_centre_publishes", params))
             messages.append(Message(Addressee.curators(), "draft.to_publish", params))
+        else:
+            messages.append(Message(to_executor, "draft.approved", params))
     else:
         incident = with_draft(
             incident,
