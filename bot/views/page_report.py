@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.services.period_reports import PeriodReport
-from bot.views.format import Translate
+from bot.views.format import Translate, e
 from workflow.page_figures import PageFigures, PageRow, WeekState
 
 PAGE_COLUMNS = (
@@ -16,18 +16,40 @@ PAGE_COLUMNS = (
     "posts", "expected", "reports_on_time", "reports_late",
 )  # fmt: skip
 SHARE_COLUMN = PAGE_COLUMNS.index("weeks_share")
+WEAKEST = 5  # organisations named in the summary, fewest weeks at quota first
 
 
 def _share(value: float | None) -> str:
     return "—" if value is None else f"{round(100 * value)} %"
 
 
-def summary_line(report: PeriodReport, t: Translate) -> str | None:
-    """The scope's page figures in one line; None when the scope keeps no pages."""
+def summary_lines(report: PeriodReport, t: Translate) -> list[str]:
+    """The scope's page figures in a line; for the whole administration, a second line
+    naming the organisations with the smallest share of weeks at quota. Nothing when the
+    scope keeps no pages."""
     pages = report.pages
     fig = pages.total if report.org_code is None else pages.per_org.get(report.org_code)
     if fig is None or fig.pages == 0:
-        return None
+        return []
+    lines = [_figures_line(fig, t)]
+    judged = [(code, f) for code, f in pages.per_org.items() if f.quota_share is not None]
+    if report.org_code is None and len(judged) > 1:
+        judged.sort(key=lambda item: (item[1].quota_share or 0.0, report.org_name(item[0])))
+        orgs = "; ".join(
+            t(
+                "pages_report.org_weeks",
+                org=e(report.org_name(code)),
+                met=f.weeks_met,
+                weeks=f.weeks,
+                share=_share(f.quota_share),
+            )
+            for code, f in judged[:WEAKEST]
+        )
+        lines.append(t("pages_report.weakest", orgs=orgs))
+    return lines
+
+
+def _figures_line(fig: PageFigures, t: Translate) -> str:
     return t(
         "pages_report.summary",
         pages=fig.pages,

@@ -186,6 +186,13 @@ async def test_summary_line_and_the_pages_sheet(
         "публикаций — 18 при норме 129; отчёты о создании и удалении страниц: в срок — 1, "
         "с опозданием — 1." in text
     )
+    assert (
+        "Меньше всего недель с выполненной нормой: Управление парков — 1 из 23 (4 %); "
+        "Управление дорог — 2 из 14 (14 %)." in text
+    )
+    roads_text = summary_text(await build(sessions, clock, "roads"), t, RatingWeights())
+    assert "недель с выполненной нормой публикаций — 2 из 14 (14 %)" in roads_text
+    assert "Меньше всего" not in roads_text
     book = load_workbook(io.BytesIO(xlsx_bytes(report, t)))
     assert book.sheetnames[-1] == "Госпаблики"
     sheet = book["Госпаблики"]
