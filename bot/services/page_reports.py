@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from db.page_facts import page_facts
 from db.uow import UnitOfWork
 from workflow.calendars import Calendars
 from workflow.page_figures import PagePeriod, page_period, period_weeks, posts_window
@@ -34,7 +33,7 @@ async def read_page_period(
     window = posts_window(period_weeks(period.first, period.last))
     first = datetime.combine(period.first, time(0), centre)
     end = datetime.combine(period.end, time(0), centre)
-    posts_from, posts_to = window or (first, first)
-    facts = await page_facts(uow.session, posts_from, posts_to, first, end, org_code, policy, now)
+    posts = window or (first, first)
+    facts = await uow.pages.report_facts(posts, (first, end), org_code, policy, now)
     zones = {code: _zone(calendars, code, centre) for code in {f.org_code for f in facts}}
     return page_period(facts, period.first, period.last, now, zones, centre)
