@@ -6,7 +6,8 @@ quota was met out of the weeks judged, and the reports of a created or deleted p
 п.3.3.2, п.3.2.4: 2 and 3 working days) made on time or late.
 
 Which weeks: those whose Thursday lies in the period (the ISO rule: a week belongs to the
-period that holds most of its days, so consecutive periods share no week). A week is judged
+period that holds most of its days, so consecutive periods share no week); a running
+period also shows the running week it ends in, not judged yet. A week is judged
 when it is over at the report's moment and the page lived all of it: the week of its
 creation and the week of its deletion are not judged, nor any outside its life.
 """
@@ -142,6 +143,17 @@ def period_weeks(first: date, last: date) -> tuple[date, ...]:
     return tuple(weeks)
 
 
+def report_weeks(first: date, last: date, today: date) -> tuple[date, ...]:
+    """The period's weeks; and while the week of its last day is still running (`today`,
+    the centre's date), that week too, to be shown (it is not over, so it is not judged:
+    once it is, it counts in the period that holds its Thursday, and there only)."""
+    weeks = period_weeks(first, last)
+    running = last - timedelta(days=last.weekday())
+    if running not in weeks and today < running + timedelta(days=7):
+        weeks += (running,)
+    return weeks
+
+
 def posts_window(weeks: tuple[date, ...]) -> tuple[datetime, datetime] | None:
     """Moments wide enough to hold the posts of those weeks in any zone (a day each side)."""
     if not weeks:
@@ -203,7 +215,7 @@ def page_period(
 ) -> PagePeriod:
     """The figures of the period first…last: a row per page that lived in one of its weeks
     or had a report started in it, and the sums per organisation and in all."""
-    weeks = period_weeks(first, last)
+    weeks = report_weeks(first, last, now.astimezone(centre).date())
     rows = []
     for page in pages:
         row = page_row(page, weeks, zones.get(page.org_code, centre), now)

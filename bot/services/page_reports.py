@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from db.uow import UnitOfWork
 from workflow.calendars import Calendars
-from workflow.page_figures import PagePeriod, page_period, period_weeks, posts_window
+from workflow.page_figures import PagePeriod, page_period, posts_window, report_weeks
 from workflow.pages import PagePolicy
 from workflow.report_periods import Period
 
@@ -30,7 +30,8 @@ async def read_page_period(
 ) -> PagePeriod:
     """The pages of the scope in the period's weeks; the created/deleted reports started on
     the period's dates (the centre's)."""
-    window = posts_window(period_weeks(period.first, period.last))
+    today = now.astimezone(centre).date()
+    window = posts_window(report_weeks(period.first, period.last, today))
     first = datetime.combine(period.first, time(0), centre)
     end = datetime.combine(period.end, time(0), centre)
     posts = window or (first, first)

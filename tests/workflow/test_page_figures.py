@@ -53,6 +53,17 @@ def test_weeks_belong_to_the_period_that_holds_their_thursday() -> None:
     assert period_weeks(date(2026, 11, 30), date(2026, 12, 2)) == ()  # no Thursday in it
 
 
+def test_a_running_period_shows_its_running_week() -> None:
+    tuesday = msk(2026, 12, 1, 15)
+    this_week = page(posts=(msk(2026, 11, 30, 12), msk(2026, 12, 1, 9)))
+    found = page_period([this_week], date(2026, 11, 30), date(2026, 12, 1), tuesday, {}, MSK)
+    assert found.weeks == (date(2026, 11, 30),)
+    assert [(w.posts, w.state) for w in found.rows[0].weeks] == [(2, WeekState.RUNNING)]
+    assert found.total == PageFigures(pages=1)  # shown, not judged
+    over = page_period([this_week], date(2026, 11, 30), date(2026, 12, 1), AFTER_Q4, {}, MSK)
+    assert over.weeks == () and over.rows == ()  # its Thursday is in the next period
+
+
 def test_posts_counted_per_week_in_the_pages_zone() -> None:
     sunday_night = datetime(2026, 10, 11, 23, 30, tzinfo=VLADIVOSTOK)  # 16:30 in Moscow
     monday_early = datetime(2026, 10, 12, 0, 30, tzinfo=VLADIVOSTOK)  # still Sunday in Moscow
