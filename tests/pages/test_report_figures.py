@@ -41,7 +41,7 @@ from tests.pages.conftest import VK_GROUP, VLADIVOSTOK, msk
 from tests.reports.incident_rows import add_org, add_rows, utc
 from tests.reports.november import answered
 from workflow.page_figures import PageFigures
-from workflow.pages import DutyKind, PagePolicy
+from workflow.pages import DutyKind, PageKind, PagePolicy
 from workflow.rating import RatingWeights
 from workflow.report_periods import Period
 
@@ -134,9 +134,14 @@ async def build(
     clock: ManualClock,
     org: str | None = None,
     weight: float = 0.2,
+    policy: PagePolicy | None = None,
 ) -> PeriodReport:
     reports = PeriodReports(
-        sessions, clock, MOSCOW_OFFICE, RatingWeights(pages=weight), page_policy=PagePolicy()
+        sessions,
+        clock,
+        MOSCOW_OFFICE,
+        RatingWeights(pages=weight),
+        page_policy=policy or PagePolicy(),
     )
     return await reports.build(Q4, org)
 
@@ -158,6 +163,18 @@ async def test_quarter_page_figures_per_organisation_and_in_all(
     one = await build(sessions, clock, "parks")
     assert set(one.pages.per_org) == {"parks"}
     assert one.pages.total == PageFigures(2, 23, 1, 7, 87, 1, 1)
+
+
+@pytest.mark.usefixtures("quarter")
+async def test_the_quotas_by_kind_come_from_the_configuration(
+    sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    """PAGES_QUOTAS organisation=2: the channel's 2 posts of 26 October meet it; roads'
+    page keeps its own quota of 3 from the directory."""
+    policy = PagePolicy(quotas=((PageKind.ORGANISATION, 2), (PageKind.HEAD, 5)))
+    report = await build(sessions, clock, policy=policy)
+    assert report.pages.per_org["parks"] == PageFigures(2, 23, 2, 7, 73, 1, 1)
+    assert report.pages.per_org["roads"] == PageFigures(1, 14, 2, 11, 42, 0, 0)
 
 
 @pytest.mark.usefixtures("quarter")
