@@ -158,6 +158,7 @@ def build_services(
             settings.rating_weights(),
             default_locale=settings.general.default_locale,
             on_committed=wake.set,
+            page_policy=settings.pages.policy(),
         ),
         discussion_chats=settings.discussion_chats(),
         pages=PageService(
@@ -178,6 +179,7 @@ def build_renderer(settings: Settings, clock: Clock) -> OutboxRenderer:
         settings.policy(),
         settings.calendar_config(),
         settings.rating_weights(),
+        settings.pages.policy(),
     )
 
 

@@ -53,6 +53,7 @@ async def run_report_command(settings: Settings, args: argparse.Namespace) -> in
             SystemClock(),
             settings.calendar_config(),
             settings.rating_weights(),
+            page_policy=settings.pages.policy(),
         )
         if args.org is not None and not await reports.known_org(args.org):
             print(f"no organisation with the code {args.org!r}", file=sys.stderr)

@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Organisation
 from db.models_pages import Page, PageAdmin, PageBlacklist, PageDuty, PageNotice, PagePost
+from db.page_facts import page_facts
 from db.pages_sync import departed_admins, page_links
-from workflow.pages import DutyKind, Network, PageKind
+from workflow.page_figures import PageFacts
+from workflow.pages import DutyKind, Network, PageKind, PagePolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +204,18 @@ class PageRepository:
             .order_by(PagePost.posted_at)
         )
         return [CountedPost(url, at) for url, at in rows.all()]
+
+    async def report_facts(
+        self,
+        posts: tuple[datetime, datetime],
+        reports: tuple[datetime, datetime],
+        org_code: str | None,
+        policy: PagePolicy,
+        now: datetime,
+    ) -> list[PageFacts]:
+        """The pages of a report's scope with their posts and created/deleted reports
+        (db/page_facts.py)."""
+        return await page_facts(self._session, *posts, *reports, org_code, policy, now)
 
     # --- duties ---------------------------------------------------------------------------
 

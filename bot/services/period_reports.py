@@ -20,11 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.services.calendars import CalendarConfig, load_calendars
 from bot.services.outbox_writer import OutboxWriter
+from bot.services.page_reports import read_page_period
 from db.directory_snapshot import PersonView
 from db.outbox_repository import OutboxKind, Priority
 from db.uow import UnitOfWork
 from workflow.calendars import Calendars
 from workflow.model import Party
+from workflow.page_figures import PagePeriod
+from workflow.pages import PagePolicy
 from workflow.rating import Rating, RatingWeights, rate
 from workflow.report_figures import (
     Figures,
@@ -84,6 +87,7 @@ class PeriodReport:
     weeks: list[WeekPoint]
     facts: list[IncidentFacts]
     names: dict[str, str] = field(default_factory=dict)  # organisation code -> name
+    pages: PagePeriod = field(default_factory=PagePeriod)  # the official pages' figures
 
     def org_name(self, code: str) -> str:
         return self.names.get(code, code)
@@ -122,6 +126,7 @@ async def build_period_report(
     now: datetime,
     config: CalendarConfig,
     weights: RatingWeights,
+    page_policy: PagePolicy | None = None,
 ) -> PeriodReport:
     """The report of a period, read in the caller's unit of work (the sender's, when a row
     is rendered; the CLI's)."""
@@ -135,10 +140,26 @@ async def build_period_report(
         codes = [org_code]
     facts = await uow.reports.period_facts(*_bounds(period, tz), org_code)
     before = await uow.reports.period_facts(*_bounds(period.previous(), tz), org_code)
+    policy = page_policy or PagePolicy()
+    pages = await read_page_period(uow, period, org_code, now, tz, calendars, policy)
+    pages_before = await read_page_period(
+        uow, period.previous(), org_code, now, tz, calendars, policy
+    )
     # The sums run in a worker thread: over a year of incidents they take seconds, during
     # which the bot's loop (polling, the sender) keeps turning.
     return await asyncio.to_thread(
-        _sums, period, org_code, now, tz, facts, before, codes, names, elapsed, weights
+        _sums,
+        period,
+        org_code,
+        now,
+        tz,
+        facts,
+        before,
+        codes,
+        names,
+        elapsed,
+        weights,
+        (pages, pages_before),
     )
 
 
@@ -153,6 +174,7 @@ def _sums(
     names: dict[str, str],
     elapsed: Callable[[str | None, datetime, datetime], timedelta],
     weights: RatingWeights,
+    pages: tuple[PagePeriod, PagePeriod] = (PagePeriod(), PagePeriod()),
 ) -> PeriodReport:
     per_org = {
         code: fig
@@ -172,10 +194,11 @@ def _sums(
         tz=tz,
         total=total,
         per_org=per_org,
-        rating=rate(per_org, weights, previous),
+        rating=rate(per_org, weights, previous, pages[0].shares(), pages[1].shares()),
         weeks=weekly_trend(facts, period.weeks(), tz, now),
         facts=facts,
         names=names,
+        pages=pages[0],
     )
 
 
@@ -205,11 +228,13 @@ class PeriodReports:
         *,
         default_locale: str = "ru",
         on_committed: Callable[[], None] = lambda: None,
+        page_policy: PagePolicy | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self.calendar_config = calendar_config
         self.weights = weights
+        self.page_policy = page_policy
         self._writer = OutboxWriter(default_locale)
         self._on_committed = on_committed
 
@@ -219,7 +244,13 @@ class PeriodReports:
     async def build(self, period: Period, org_code: str | None = None) -> PeriodReport:
         async with UnitOfWork(self._sessions) as uow:
             return await build_period_report(
-                uow, period, org_code, self._clock.now(), self.calendar_config, self.weights
+                uow,
+                period,
+                org_code,
+                self._clock.now(),
+                self.calendar_config,
+                self.weights,
+                self.page_policy,
             )
 
     async def known_org(self, org_code: str) -> bool:

@@ -20,6 +20,9 @@ class ReportsSection(BaseModel):
     weight_quality: float = Field(
         0.2, alias="RATING_WEIGHT_QUALITY", ge=0, description="weight of few returns (п.14)"
     )
+    weight_pages: float = Field(
+        0.2, alias="RATING_WEIGHT_PAGES", ge=0, description="weight of the official pages"
+    )
     minimum: int = Field(
         2, alias="RATING_MIN_INCIDENTS", ge=1, description="incidents needed to be rated"
     )
@@ -35,5 +38,6 @@ class ReportsSection(BaseModel):
             in_time=self.weight_in_time,
             speed=self.weight_speed,
             quality=self.weight_quality,
+            pages=self.weight_pages,
             minimum=self.minimum,
         )

@@ -31,6 +31,7 @@ from db.models import OutboxRow
 from db.outbox_repository import OutboxKind
 from db.uow import UnitOfWork
 from workflow.model import MediaKind
+from workflow.pages import PagePolicy
 from workflow.policy import Policy
 from workflow.rating import RatingWeights
 
@@ -43,13 +44,16 @@ class OutboxRenderer:
         policy: Policy,
         calendar_config: CalendarConfig,
         rating_weights: RatingWeights | None = None,
+        page_policy: PagePolicy | None = None,
     ) -> None:
         self.translator = translator
         self.clock = clock
         self.policy = policy
         self.calendar_config = calendar_config
         self.read_models = ReadModels(calendar_config)
-        self.reports = ReportRenderer(calendar_config, rating_weights or RatingWeights(), clock.now)
+        self.reports = ReportRenderer(
+            calendar_config, rating_weights or RatingWeights(), clock.now, page_policy
+        )
 
     async def __call__(self, session: AsyncSession, row: OutboxRow) -> Rendered:
         return (await self.render_batch(session, [row]))[0]

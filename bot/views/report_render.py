@@ -22,6 +22,7 @@ from bot.views.report_text import summary_text, title
 from db.models import OutboxRow
 from db.uow import UnitOfWork
 from workflow.model import MediaKind
+from workflow.pages import PagePolicy
 from workflow.rating import RatingWeights
 
 KEEP_SECONDS = 60.0
@@ -35,9 +36,11 @@ class ReportRenderer:
         calendar_config: CalendarConfig,
         weights: RatingWeights,
         now: Callable[[], datetime],
+        page_policy: PagePolicy | None = None,
     ) -> None:
         self.calendar_config = calendar_config
         self.weights = weights
+        self.page_policy = page_policy
         self._now = now
         self._kept: dict[tuple[str, str, str | None], tuple[float, PeriodReport]] = {}
 
@@ -48,7 +51,7 @@ class ReportRenderer:
         if kept is not None and time.monotonic() - kept[0] < KEEP_SECONDS:
             return kept[1]
         report = await build_period_report(
-            uow, period, scope, self._now(), self.calendar_config, self.weights
+            uow, period, scope, self._now(), self.calendar_config, self.weights, self.page_policy
         )
         if len(self._kept) >= KEEP_REPORTS:
             self._kept.clear()

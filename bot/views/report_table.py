@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.services.period_reports import PeriodReport
+from bot.views import page_report
 from bot.views.format import Translate
 from workflow.report_figures import Clock, Figures, IncidentFacts, is_dismissed
 
@@ -199,6 +200,10 @@ def xlsx_bytes(report: PeriodReport, t: Translate) -> bytes:
         [t(f"reports.col.{c}") for c in RETURN_COLUMNS],
         return_rows(report, t),
     )
+    if report.pages.rows:  # the official pages (docs/pages.md), when the scope keeps any
+        shares = {page_report.SHARE_COLUMN: SHARE_FORMAT}
+        rows = page_report.sheet_rows(report, t)
+        _sheet(book, t("pages_report.sheet"), page_report.headers(report, t), rows, shares)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.services.period_reports import PeriodReport
 from bot.views.format import Translate, e
+from bot.views.page_report import summary_lines as page_lines
 from workflow.rating import RatingRow, RatingWeights
 from workflow.report_figures import Figures
 
@@ -86,6 +87,7 @@ def summary_text(
     if fig.reasons:
         reasons = "; ".join(f"{t(f'reason.{code}')} — {count}" for code, count in fig.reasons)
         lines.append(t("reports.reasons", reasons=reasons))
+    lines.extend(page_lines(report, t))
     rating = report.rating
     if rating.rows and report.org_code is None:
         lines.append("")
