@@ -61,7 +61,6 @@ async def card_text(sessions, incident_id: int) -> str:
         model.incident,
         view.names,
         msk(2026, 5, 18, 12),
-        view.calendars,
         view.tz(None),
         t,
         flags=model.flags,
