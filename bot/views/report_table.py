@@ -116,6 +116,12 @@ def incident_row(fact: IncidentFacts, report: PeriodReport, t: Translate) -> lis
     ]
 
 
+def _facts(report: PeriodReport) -> list[IncidentFacts]:
+    if report.facts is None:
+        raise ValueError("the table needs each incident's facts: build the report with them")
+    return report.facts
+
+
 def return_rows(report: PeriodReport, t: Translate) -> list[list[Any]]:
     return [
         [
@@ -126,7 +132,7 @@ def return_rows(report: PeriodReport, t: Translate) -> list[list[Any]]:
             "; ".join(t(f"reason.{reason}") for reason in item.reasons),
             item.comment,
         ]
-        for fact in report.facts
+        for fact in _facts(report)
         for item in fact.returns
         if report.org_code is None or item.org_code == report.org_code
     ]
@@ -191,7 +197,7 @@ def xlsx_bytes(report: PeriodReport, t: Translate) -> bytes:
         book,
         t("reports.sheet.incidents"),
         [t(f"reports.col.{c}") for c in INCIDENT_COLUMNS],
-        [incident_row(fact, report, t) for fact in report.facts],
+        [incident_row(fact, report, t) for fact in _facts(report)],
     )
     _sheet(
         book,

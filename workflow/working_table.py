@@ -1,0 +1,86 @@
+"""Working time between many pairs of moments at once (the reports' mean and median).
+
+`WorkingCalendar.elapsed` walks the days between two moments; a report asks it 100,000s of
+times over the same year. Here the calendar's working intervals over the days asked about
+are laid out once as UTC microseconds with the working time before each, so one question
+is two binary searches: elapsed(t0, t1) = worked(t1) − worked(t0), where worked(t) is the
+working time up to t. The result equals `WorkingCalendar.elapsed` to the microsecond.
+
+Pure: no I/O, no wall clock.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Final
+
+from workflow.calendar import WorkingCalendar
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_US: Final = timedelta(microseconds=1)
+_DAY_US: Final = 86_400_000_000
+
+
+def to_us(moment: datetime) -> int:
+    """An aware moment as microseconds since the epoch."""
+    return (moment - _EPOCH) // _US
+
+
+class WorkingTable:
+    """The working intervals of one calendar over the days between two moments."""
+
+    def __init__(self, calendar: WorkingCalendar, low: int, high: int) -> None:
+        """Covers the days from the one holding `low` to the one holding `high` (UTC
+        microseconds), a day more each side for the zone's offset."""
+        self.always = calendar.around_the_clock
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._before: list[int] = []
+        if self.always:
+            return
+        first = date.fromordinal((low // _DAY_US) + _EPOCH.toordinal() - 1)
+        last = date.fromordinal((high // _DAY_US) + _EPOCH.toordinal() + 1)
+        worked = 0
+        day = first
+        while day <= last:
+            for opening, closing in calendar.intervals(day):
+                a, b = to_us(opening), to_us(closing)
+                self._starts.append(a)
+                self._ends.append(b)
+                self._before.append(worked)
+                worked += b - a
+            day += timedelta(days=1)
+
+    def _worked(self, t: int) -> int:
+        """Working time in the table up to the moment t."""
+        index = bisect_right(self._starts, t) - 1
+        if index < 0:
+            return 0
+        return self._before[index] + min(t, self._ends[index]) - self._starts[index]
+
+    def elapsed_us(self, t0: int, t1: int) -> int:
+        """Working microseconds between t0 and t1 (both inside the table); zero if t1 is
+        not after t0."""
+        if t1 <= t0:
+            return 0
+        if self.always:
+            return t1 - t0
+        return self._worked(t1) - self._worked(t0)
+
+
+def from_us(us: int) -> datetime:
+    """Microseconds since the epoch as an aware UTC moment."""
+    return _EPOCH + timedelta(microseconds=us)
+
+
+def working_hours(calendar: WorkingCalendar, pairs: Sequence[tuple[int, int]]) -> list[float]:
+    """Working hours of each span (start, end) in UTC microseconds since the epoch, as
+    `calendar.elapsed` counts them, in the order given."""
+    if not pairs:
+        return []
+    table = WorkingTable(calendar, min(pair[0] for pair in pairs), max(max(pair) for pair in pairs))
+    elapsed = table.elapsed_us
+    # timedelta.total_seconds() / 3600, as the figures always counted them
+    return [elapsed(t0, t1) / 1_000_000 / 3600 for t0, t1 in pairs]
