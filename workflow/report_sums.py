@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from workflow.calendar import WorkingCalendar
 from workflow.model import IncidentStatus
 from workflow.report_figures import OPEN, Decline, Elapsed, Figures, WeekPoint, is_dismissed
-from workflow.working_table import to_us, working_hours
+from workflow.working_table import from_us, to_us, working_hours
 
 # An answer clock as SQL judges it (None: the incident has none).
 IN_TIME, LATE_MET, LATE_RUNNING, NEITHER = 1, 2, 3, 0
@@ -113,27 +113,26 @@ def period_sums(
     The time to the answer counts on `centre` (the answer clock's calendar; None: ask
     `elapsed`, one span at a time)."""
     total, by_org = _Tally(), {code: _Tally() for code in codes}
-    first_rows: dict[int, IncidentRow] = {}
-    for row in rows.incidents:
-        incident, org, status, interim, answer, final, _, answered_at = row
-        kind = (status, interim, answer, final, answered_at is not None)
-        if incident not in first_rows:
-            first_rows[incident] = row
-            total.kinds[kind] += 1
-        if org is not None:
-            tally = by_org.get(org)
-            if tally is None:
-                tally = by_org[org] = _Tally()
-            tally.kinds[kind] += 1
+    incidents = rows.incidents
+    # Counted by kind, not incident by incident: the loops run in C.
+    first_rows = {row[0]: row for row in incidents}  # an incident kept by two: counted once
+    total.kinds.update((r[2], r[3], r[4], r[5], r[7] is not None) for r in first_rows.values())
+    for (org, *kind), count in Counter(
+        (r[1], r[2], r[3], r[4], r[5], r[7] is not None) for r in incidents if r[1] is not None
+    ).items():
+        by_org.setdefault(org, _Tally()).kinds[tuple(kind)] += count  # type: ignore[index]
     answered = [row for row in first_rows.values() if row[7] is not None]
     spans = [(row[6], row[7]) for row in answered]
     if centre is not None:
-        hours = working_hours(centre, spans)
+        hours = working_hours(centre, spans)  # type: ignore[arg-type]
     else:
-        hours = [elapsed(None, *span).total_seconds() / 3600 for span in spans]  # type: ignore[arg-type]
+        hours = [
+            elapsed(None, from_us(start), from_us(end)).total_seconds() / 3600
+            for start, end in spans  # type: ignore[misc]
+        ]
     total.hours = hours
     by_incident = {row[0]: value for row, value in zip(answered, hours, strict=True)}
-    for incident, org, *_ in rows.incidents:
+    for incident, org, *_ in incidents:
         if org is not None and incident in by_incident:
             by_org[org].hours.append(by_incident[incident])
     for org, kept, reasons in rows.returns:
