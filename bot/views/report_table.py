@@ -183,6 +183,7 @@ def _sheet(
 
 
 def xlsx_bytes(report: PeriodReport, t: Translate) -> bytes:
+    facts = _facts(report)  # before the streamed book opens its files
     book = Workbook(write_only=True)
     shares = {SUMMARY_COLUMNS.index("in_time_share"): SHARE_FORMAT,
               SUMMARY_COLUMNS.index("late_share"): SHARE_FORMAT}  # fmt: skip
@@ -197,7 +198,7 @@ def xlsx_bytes(report: PeriodReport, t: Translate) -> bytes:
         book,
         t("reports.sheet.incidents"),
         [t(f"reports.col.{c}") for c in INCIDENT_COLUMNS],
-        [incident_row(fact, report, t) for fact in _facts(report)],
+        [incident_row(fact, report, t) for fact in facts],
     )
     _sheet(
         book,
