@@ -29,7 +29,7 @@ from workflow.model import Party
 from workflow.rating import Rating, RatingWeights, rate
 from workflow.report_figures import Figures, IncidentFacts, WeekPoint
 from workflow.report_periods import Period, PeriodChoice, PeriodError, parse_period, period_for
-from workflow.report_sums import PeriodRows, period_sums
+from workflow.report_sums import PeriodSums, period_sums
 from workflow.roles import CURATOR_ROLES, Role
 
 REPORT_PARTS = ("summary", "chart", "table")
@@ -130,29 +130,26 @@ async def build_period_report(
     codes = [org.code for org in organisations if not org.is_centre]
     if org_code is not None:
         codes = [org_code]
-    rows = await uow.reports.period_rows(*_bounds(period, tz), now, org_code)
-    before = await uow.reports.period_rows(
-        *_bounds(period.previous(), tz), now, org_code, for_rating=True
-    )
-    facts = await uow.reports.period_facts(*_bounds(period, tz), org_code) if incidents else None
     centre = calendars.centre if isinstance(calendars.centre, WorkingCalendar) else None
-    # The sums run in a worker thread: over a year of incidents they take a while, during
-    # which the bot's loop (polling, the sender) keeps turning.
-    return await asyncio.to_thread(
-        _sums,
-        period,
-        org_code,
-        now,
-        tz,
-        rows,
-        before,
-        facts,
-        codes,
-        names,
-        elapsed,
-        centre,
-        weights,
+    rows = await uow.reports.period_rows(*_bounds(period, tz), now, org_code)
+    # The sums run in worker threads, the period's while the previous one is read (the
+    # database's work and ours overlap); meanwhile the bot's loop keeps turning.
+    current = asyncio.ensure_future(
+        asyncio.to_thread(period_sums, rows, codes, centre, elapsed, period.weeks(), tz)
     )
+    try:
+        before = await uow.reports.period_rows(
+            *_bounds(period.previous(), tz), now, org_code, for_rating=True
+        )
+        facts = (
+            await uow.reports.period_facts(*_bounds(period, tz), org_code) if incidents else None
+        )
+        previous = await asyncio.to_thread(period_sums, before, codes, centre, elapsed)
+        sums = await current
+    except BaseException:
+        current.cancel()
+        raise
+    return _report(period, org_code, now, tz, sums, previous, facts, names, weights)
 
 
 async def with_incidents(
@@ -165,27 +162,23 @@ async def with_incidents(
     return replace(report, facts=await uow.reports.period_facts(*bounds, report.org_code))
 
 
-def _sums(
+def _report(
     period: Period,
     org_code: str | None,
     now: datetime,
     tz: ZoneInfo,
-    rows: PeriodRows,
-    before: PeriodRows,
+    sums: PeriodSums,
+    before: PeriodSums,
     facts: list[IncidentFacts] | None,
-    codes: list[str],
     names: dict[str, str],
-    elapsed: Callable[[str | None, datetime, datetime], timedelta],
-    centre: WorkingCalendar | None,
     weights: RatingWeights,
 ) -> PeriodReport:
-    sums = period_sums(rows, codes, centre, elapsed, period.weeks(), tz)
     per_org = {
         code: fig for code, fig in sums.per_org.items() if org_code is None or code == org_code
     }
-    previous = period_sums(before, codes, centre, elapsed).per_org  # for the rating only
-    if org_code is not None:
-        previous = {code: fig for code, fig in previous.items() if code == org_code}
+    previous = {  # for the rating only
+        code: fig for code, fig in before.per_org.items() if org_code is None or code == org_code
+    }
     total = sums.total if org_code is None else per_org.get(org_code, Figures())
     return PeriodReport(
         period=period,
