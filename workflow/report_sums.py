@@ -31,7 +31,7 @@ CLOSED_NO_ANSWER = IncidentStatus.CLOSED_NO_ANSWER.value
 #  detected at, first answer published at).
 IncidentRow = tuple[int, str | None, str, bool, int | None, int | None, datetime, datetime | None]
 # A returned draft: (its organisation, which kept the incident; the п.14 reasons).
-ReturnRow = tuple[str, bool, Sequence[str]]
+ReturnRow = tuple[str, bool, tuple[str, ...]]
 
 
 @dataclass(slots=True)
@@ -120,7 +120,7 @@ def period_sums(
     for (org, *kind), count in Counter(
         (r[1], r[2], r[3], r[4], r[5], r[7] is not None) for r in incidents if r[1] is not None
     ).items():
-        by_org.setdefault(org, _Tally()).kinds[tuple(kind)] += count  # type: ignore[index]
+        _tally(by_org, org).kinds[tuple(kind)] += count  # type: ignore[index]
     answered = [row for row in first_rows.values() if row[7] is not None]
     spans = [(row[6], row[7]) for row in answered]
     if centre is not None:
@@ -135,22 +135,28 @@ def period_sums(
     for incident, org, *_ in incidents:
         if org is not None and incident in by_incident:
             by_org[org].hours.append(by_incident[incident])
-    for org, kept, reasons in rows.returns:
-        total.returns += 1
-        total.reasons.update(reasons)
-        if kept:
-            tally = by_org.setdefault(org, _Tally())
-            tally.returns += 1
-            tally.reasons.update(reasons)
+    for (org, kept, reasons), count in Counter(rows.returns).items():  # few kinds, many rows
+        tallies = (total, _tally(by_org, org)) if kept else (total,)
+        for tally in tallies:
+            tally.returns += count
+            for reason in reasons:
+                tally.reasons[reason] += count
     for decline in rows.declines:
         total.declines.append(decline)
-        by_org.setdefault(decline.org_code, _Tally()).declines.append(decline)
+        _tally(by_org, decline.org_code).declines.append(decline)
     weeks = _weeks(first_rows.values(), mondays, tz) if tz is not None else []
     return PeriodSums(
         total=total.figures(elapsed),
         per_org={code: by_org[code].figures(elapsed) for code in sorted(by_org)},
         weeks=weeks,
     )
+
+
+def _tally(by_org: dict[str, _Tally], org: str) -> _Tally:
+    tally = by_org.get(org)
+    if tally is None:
+        tally = by_org[org] = _Tally()
+    return tally
 
 
 def _weeks(rows: Iterable[IncidentRow], mondays: Sequence[date], tz: ZoneInfo) -> list[WeekPoint]:
