@@ -264,6 +264,7 @@ class DraftMediaRow(Base):
 
 class ReviewRow(Base):
     __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_draft_id", "draft_id"),)  # reports: a period's returns
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))

@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import DeadlineRow, IncidentRow
 from db.models_reports import ReportMark
 from db.report_facts import period_facts
+from db.report_tallies import period_rows
 from workflow.model import OPEN_STATUSES, DeadlineKind, DeadlineState
 from workflow.report_figures import IncidentFacts
+from workflow.report_sums import PeriodRows
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,19 @@ class ReportRepository:
     ) -> list[IncidentFacts]:
         """Each incident detected in [start, end), of one organisation or all."""
         return await period_facts(self._session, start, end, org_code)
+
+    async def period_rows(
+        self,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        org_code: str | None = None,
+        *,
+        for_rating: bool = False,
+    ) -> PeriodRows:
+        """What the figures of [start, end) need, judged at `now` (plain rows: fast);
+        `for_rating`: only what the rating reads (the previous period)."""
+        return await period_rows(self._session, start, end, now, org_code, for_rating=for_rating)
 
     async def mark_sent(self, key: str, chat_id: int, now: datetime) -> bool:
         """Take the marker of a scheduled report for a chat; False: it was taken before

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,21 +24,15 @@ from bot.services.page_reports import read_page_period
 from db.directory_snapshot import PersonView
 from db.outbox_repository import OutboxKind, Priority
 from db.uow import UnitOfWork
+from workflow.calendar import WorkingCalendar
 from workflow.calendars import Calendars
 from workflow.model import Party
 from workflow.page_figures import PagePeriod
 from workflow.pages import PagePolicy
 from workflow.rating import Rating, RatingWeights, rate
-from workflow.report_figures import (
-    Figures,
-    IncidentFacts,
-    WeekPoint,
-    all_declines,
-    figures,
-    per_organisation,
-    weekly_trend,
-)
+from workflow.report_figures import Figures, IncidentFacts, WeekPoint
 from workflow.report_periods import Period, PeriodChoice, PeriodError, parse_period, period_for
+from workflow.report_sums import PeriodSums, period_sums
 from workflow.roles import CURATOR_ROLES, Role
 
 REPORT_PARTS = ("summary", "chart", "table")
@@ -85,7 +79,7 @@ class PeriodReport:
     per_org: dict[str, Figures]
     rating: Rating
     weeks: list[WeekPoint]
-    facts: list[IncidentFacts]
+    facts: list[IncidentFacts] | None  # each incident, for the table (None: not read)
     names: dict[str, str] = field(default_factory=dict)  # organisation code -> name
     pages: PagePeriod = field(default_factory=PagePeriod)  # the official pages' figures
 
@@ -127,9 +121,12 @@ async def build_period_report(
     config: CalendarConfig,
     weights: RatingWeights,
     page_policy: PagePolicy | None = None,
+    *,
+    incidents: bool = True,
 ) -> PeriodReport:
     """The report of a period, read in the caller's unit of work (the sender's, when a row
-    is rendered; the CLI's)."""
+    is rendered; the CLI's); each incident's facts too if `incidents` (the table needs
+    them, the summary and the chart do not: `with_incidents` reads them later)."""
     tz = ZoneInfo(config.timezone)
     calendars = await load_calendars(uow.directory, config)
     elapsed = _elapsed(calendars)
@@ -138,55 +135,64 @@ async def build_period_report(
     codes = [org.code for org in organisations if not org.is_centre]
     if org_code is not None:
         codes = [org_code]
-    facts = await uow.reports.period_facts(*_bounds(period, tz), org_code)
-    before = await uow.reports.period_facts(*_bounds(period.previous(), tz), org_code)
     policy = page_policy or PagePolicy()
     pages = await read_page_period(uow, period, org_code, now, tz, calendars, policy)
     pages_before = await read_page_period(
         uow, period.previous(), org_code, now, tz, calendars, policy
     )
-    # The sums run in a worker thread: over a year of incidents they take seconds, during
-    # which the bot's loop (polling, the sender) keeps turning.
-    return await asyncio.to_thread(
-        _sums,
-        period,
-        org_code,
-        now,
-        tz,
-        facts,
-        before,
-        codes,
-        names,
-        elapsed,
-        weights,
-        (pages, pages_before),
+    centre = calendars.centre if isinstance(calendars.centre, WorkingCalendar) else None
+    rows = await uow.reports.period_rows(*_bounds(period, tz), now, org_code)
+    # The sums run in worker threads, the period's while the previous one is read (the
+    # database's work and ours overlap); meanwhile the bot's loop keeps turning.
+    current = asyncio.ensure_future(
+        asyncio.to_thread(period_sums, rows, codes, centre, elapsed, period.weeks(), tz)
+    )
+    try:
+        before = await uow.reports.period_rows(
+            *_bounds(period.previous(), tz), now, org_code, for_rating=True
+        )
+        facts = (
+            await uow.reports.period_facts(*_bounds(period, tz), org_code) if incidents else None
+        )
+        previous = await asyncio.to_thread(period_sums, before, codes, centre, elapsed)
+        sums = await current
+    except BaseException:
+        current.cancel()
+        raise
+    return _report(
+        period, org_code, now, tz, sums, previous, facts, names, weights, (pages, pages_before)
     )
 
 
-def _sums(
+async def with_incidents(
+    uow: UnitOfWork, report: PeriodReport, config: CalendarConfig
+) -> PeriodReport:
+    """The report with each incident's facts (for the table), read if they were not."""
+    if report.facts is not None:
+        return report
+    bounds = _bounds(report.period, ZoneInfo(config.timezone))
+    return replace(report, facts=await uow.reports.period_facts(*bounds, report.org_code))
+
+
+def _report(
     period: Period,
     org_code: str | None,
     now: datetime,
     tz: ZoneInfo,
-    facts: list[IncidentFacts],
-    before: list[IncidentFacts],
-    codes: list[str],
+    sums: PeriodSums,
+    before: PeriodSums,
+    facts: list[IncidentFacts] | None,
     names: dict[str, str],
-    elapsed: Callable[[str | None, datetime, datetime], timedelta],
     weights: RatingWeights,
     pages: tuple[PagePeriod, PagePeriod] = (PagePeriod(), PagePeriod()),
 ) -> PeriodReport:
     per_org = {
-        code: fig
-        for code, fig in per_organisation(facts, codes, now, elapsed).items()
-        if org_code is None or code == org_code
+        code: fig for code, fig in sums.per_org.items() if org_code is None or code == org_code
     }
-    previous = per_organisation(before, codes, now, elapsed)
-    if org_code is not None:
-        previous = {code: fig for code, fig in previous.items() if code == org_code}
-    total = figures(facts, now, elapsed, declines=all_declines(facts))
-    if org_code is not None:
-        total = per_org.get(org_code, Figures())
+    previous = {  # for the rating only
+        code: fig for code, fig in before.per_org.items() if org_code is None or code == org_code
+    }
+    total = sums.total if org_code is None else per_org.get(org_code, Figures())
     return PeriodReport(
         period=period,
         org_code=org_code,
@@ -195,7 +201,7 @@ def _sums(
         total=total,
         per_org=per_org,
         rating=rate(per_org, weights, previous, pages[0].shares(), pages[1].shares()),
-        weeks=weekly_trend(facts, period.weeks(), tz, now),
+        weeks=sums.weeks,
         facts=facts,
         names=names,
         pages=pages[0],
@@ -241,7 +247,9 @@ class PeriodReports:
     def today(self) -> date:
         return self._clock.now().astimezone(ZoneInfo(self.calendar_config.timezone)).date()
 
-    async def build(self, period: Period, org_code: str | None = None) -> PeriodReport:
+    async def build(
+        self, period: Period, org_code: str | None = None, *, incidents: bool = True
+    ) -> PeriodReport:
         async with UnitOfWork(self._sessions) as uow:
             return await build_period_report(
                 uow,
@@ -251,6 +259,7 @@ class PeriodReports:
                 self.calendar_config,
                 self.weights,
                 self.page_policy,
+                incidents=incidents,
             )
 
     async def known_org(self, org_code: str) -> bool:

@@ -14,7 +14,12 @@ from datetime import datetime
 
 from bot.outbox.render import Media, Rendered
 from bot.services.calendars import CalendarConfig
-from bot.services.period_reports import PeriodReport, build_period_report, period_of
+from bot.services.period_reports import (
+    PeriodReport,
+    build_period_report,
+    period_of,
+    with_incidents,
+)
 from bot.views.format import Translate
 from bot.views.report_chart import chart_png
 from bot.views.report_table import file_name, xlsx_bytes
@@ -50,13 +55,29 @@ class ReportRenderer:
         kept = self._kept.get(key)
         if kept is not None and time.monotonic() - kept[0] < KEEP_SECONDS:
             return kept[1]
+        # Each incident's facts only for the table (read then, and kept with the report).
         report = await build_period_report(
-            uow, period, scope, self._now(), self.calendar_config, self.weights, self.page_policy
+            uow,
+            period,
+            scope,
+            self._now(),
+            self.calendar_config,
+            self.weights,
+            self.page_policy,
+            incidents=False,
         )
         if len(self._kept) >= KEEP_REPORTS:
             self._kept.clear()
         self._kept[key] = (time.monotonic(), report)
         return report
+
+    async def _with_incidents(self, uow: UnitOfWork, report: PeriodReport) -> PeriodReport:
+        full = await with_incidents(uow, report, self.calendar_config)
+        key = (report.period.first.isoformat(), report.period.last.isoformat(), report.org_code)
+        kept = self._kept.get(key)
+        if kept is not None and kept[1] is report:
+            self._kept[key] = (kept[0], full)
+        return full
 
     async def render(self, uow: UnitOfWork, row: OutboxRow, t: Translate, locale: str) -> Rendered:
         report = await self._report(uow, row)
@@ -70,6 +91,7 @@ class ReportRenderer:
                 media=(Media(MediaKind.PHOTO, "", data=png, filename=CHART_FILE),),
             )
         if part == "table":
+            report = await self._with_incidents(uow, report)
             data = await asyncio.to_thread(xlsx_bytes, report, t)
             return Rendered(
                 t("reports.table", title=heading),

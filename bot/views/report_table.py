@@ -117,6 +117,12 @@ def incident_row(fact: IncidentFacts, report: PeriodReport, t: Translate) -> lis
     ]
 
 
+def _facts(report: PeriodReport) -> list[IncidentFacts]:
+    if report.facts is None:
+        raise ValueError("the table needs each incident's facts: build the report with them")
+    return report.facts
+
+
 def return_rows(report: PeriodReport, t: Translate) -> list[list[Any]]:
     return [
         [
@@ -127,7 +133,7 @@ def return_rows(report: PeriodReport, t: Translate) -> list[list[Any]]:
             "; ".join(t(f"reason.{reason}") for reason in item.reasons),
             item.comment,
         ]
-        for fact in report.facts
+        for fact in _facts(report)
         for item in fact.returns
         if report.org_code is None or item.org_code == report.org_code
     ]
@@ -178,6 +184,7 @@ def _sheet(
 
 
 def xlsx_bytes(report: PeriodReport, t: Translate) -> bytes:
+    facts = _facts(report)  # before the streamed book opens its files
     book = Workbook(write_only=True)
     shares = {SUMMARY_COLUMNS.index("in_time_share"): SHARE_FORMAT,
               SUMMARY_COLUMNS.index("late_share"): SHARE_FORMAT}  # fmt: skip
@@ -192,7 +199,7 @@ def xlsx_bytes(report: PeriodReport, t: Translate) -> bytes:
         book,
         t("reports.sheet.incidents"),
         [t(f"reports.col.{c}") for c in INCIDENT_COLUMNS],
-        [incident_row(fact, report, t) for fact in report.facts],
+        [incident_row(fact, report, t) for fact in facts],
     )
     _sheet(
         book,

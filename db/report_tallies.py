@@ -1,0 +1,272 @@
+"""What the figures of a period need from the database, as plain tuples (issue 13).
+
+One row per incident detected in the period and organisation that kept it; SQL chooses the
+answer clock in force (the last one not cancelled, else the last: a change of importance
+replaces it) and the п.18 final clock the same way, and judges each against the moment of
+the report (`workflow.report_sums` flags), so that no object is built per incident. Beside
+them the returned drafts (п.14) and the declines (п.11), which are few.
+
+The incidents of the period come through `ix_incidents_detected_at` (one organisation's
+through `ix_assignments_org_incident`); clocks, drafts and assignments through their
+unique (incident_id, …) indexes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    extract,
+    func,
+    literal,
+    null,
+    select,
+    type_coerce,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import AssignmentRow, DeadlineRow, DraftRow, IncidentRow, ReviewRow
+from workflow.model import AssignmentStatus, DeadlineKind, DeadlineState, DraftKind, DraftStatus
+from workflow.report_figures import Decline
+from workflow.report_sums import IN_TIME, LATE_MET, LATE_RUNNING, NEITHER, PeriodRows
+
+
+def _epoch_us(column: Any, dialect: str) -> ColumnElement[int]:
+    """A moment as whole microseconds since the epoch, computed by the database: the figures
+    count with them, and reading 100,000s of datetimes costs more than the counting."""
+    if dialect == "sqlite":  # UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (db/types.py)
+        seconds = cast(func.strftime("%s", column), BigInteger)
+        return seconds * 1_000_000 + cast(func.substr(column, 21, 6), BigInteger)
+    return cast(extract("epoch", column) * 1_000_000, BigInteger)  # numeric: exact
+
+
+def _int(value: Any) -> ColumnElement[int]:
+    """A truth read as the 0 or 1 SQL gives: a Boolean column is converted per row, and
+    one column converted slows the reading of every row."""
+    return type_coerce(value, Integer)
+
+
+def _raw(column: Any) -> ColumnElement[Any]:
+    """A value read as stored: no conversion per row (SQLite's moments are UTC text)."""
+    return type_coerce(column, String)
+
+
+def _utc(value: Any) -> Any:
+    if isinstance(value, str):  # SQLite keeps UTC wall-clock text (db/types.py)
+        return datetime.fromisoformat(value + "+00:00")  # faster than .replace(tzinfo=)
+    return value
+
+
+def _flag(now: datetime) -> Any:
+    """A deadline judged at `now` (the flags of `workflow.report_sums`)."""
+    met, running = DeadlineState.MET, DeadlineState.RUNNING
+    return case(
+        (
+            and_(
+                DeadlineRow.state == met,
+                DeadlineRow.ended_at.is_not(None),
+                DeadlineRow.ended_at <= DeadlineRow.due_at,
+            ),
+            IN_TIME,
+        ),
+        (and_(DeadlineRow.state == met, DeadlineRow.ended_at > DeadlineRow.due_at), LATE_MET),
+        (and_(DeadlineRow.state == running, DeadlineRow.due_at < now), LATE_RUNNING),
+        else_=NEITHER,
+    )
+
+
+def _clock_flag(kind: DeadlineKind, now: datetime) -> Any:
+    """The incident's clock of this kind in force, judged at `now` (None: no such clock):
+    the last one not cancelled, else the last."""
+    flag = _flag(now)
+    return (
+        select(flag)
+        .where(DeadlineRow.incident_id == IncidentRow.id, DeadlineRow.kind == kind)
+        .order_by(DeadlineRow.state == DeadlineState.CANCELLED, DeadlineRow.position.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _beside(now: datetime, dialect: str, for_rating: bool) -> list[Any]:
+    """Interim, answer flag, final flag, detected, first answer: each incident's looked up
+    beside it (SQLite walks the unique (incident_id, …) indexes fastest this way)."""
+    first_answer = (  # the moment converted inside: once per draft, not the subquery twice
+        select(func.min(_epoch_us(DraftRow.published_at, dialect)))
+        .where(_published(DraftKind.ANSWER, DraftKind.INTERIM))
+        .scalar_subquery()
+    )
+    return [
+        literal(0) if for_rating else _int(exists().where(_published(DraftKind.INTERIM))),
+        _clock_flag(DeadlineKind.ANSWER, now),
+        null() if for_rating else _clock_flag(DeadlineKind.FINAL_ANSWER, now),
+        _epoch_us(IncidentRow.detected_at, dialect),
+        first_answer,
+    ]
+
+
+def _joined(ids: Any, now: datetime, dialect: str, for_rating: bool) -> tuple[list[Any], Any]:
+    """The same columns from the period's drafts and clocks grouped per incident and joined
+    (PostgreSQL runs a subplan per row slowly, and hashes these fast). The clock in force is
+    the one of highest position among those not cancelled, else among all: position·16 +
+    flag, its greatest, then the flag back as the remainder."""
+    interim = case((DraftRow.kind == DraftKind.INTERIM, 1), else_=0)
+    drafts = (
+        select(
+            DraftRow.incident_id,
+            func.min(_epoch_us(DraftRow.published_at, dialect)).label("first"),
+            func.max(interim).label("interim"),
+        )
+        .where(
+            DraftRow.incident_id.in_(ids),
+            DraftRow.kind.in_((DraftKind.ANSWER, DraftKind.INTERIM)),
+            DraftRow.status == DraftStatus.PUBLISHED,
+        )
+        .group_by(DraftRow.incident_id)
+        .subquery()
+    )
+    ranked = DeadlineRow.position * 16 + _flag(now)
+    live = DeadlineRow.state != DeadlineState.CANCELLED
+    answer, final = (
+        DeadlineRow.kind == DeadlineKind.ANSWER,
+        DeadlineRow.kind == DeadlineKind.FINAL_ANSWER,
+    )
+    clocks = (
+        select(
+            DeadlineRow.incident_id,
+            func.max(case((and_(answer, live), ranked))).label("answer_live"),
+            func.max(case((answer, ranked))).label("answer_any"),
+            func.max(case((and_(final, live), ranked))).label("final_live"),
+            func.max(case((final, ranked))).label("final_any"),
+        )
+        .where(
+            DeadlineRow.incident_id.in_(ids),
+            DeadlineRow.kind.in_((DeadlineKind.ANSWER, DeadlineKind.FINAL_ANSWER)),
+        )
+        .group_by(DeadlineRow.incident_id)
+        .subquery()
+    )
+    c = clocks.c
+    columns = [
+        literal(0) if for_rating else func.coalesce(drafts.c.interim, 0),
+        func.coalesce(c.answer_live, c.answer_any) % 16,
+        null() if for_rating else func.coalesce(c.final_live, c.final_any) % 16,
+        _epoch_us(IncidentRow.detected_at, dialect),
+        drafts.c.first,
+    ]
+    joined = IncidentRow.__table__.outerjoin(
+        drafts, drafts.c.incident_id == IncidentRow.id
+    ).outerjoin(clocks, clocks.c.incident_id == IncidentRow.id)
+    return columns, joined
+
+
+def _published(*kinds: DraftKind) -> Any:
+    return and_(
+        DraftRow.incident_id == IncidentRow.id,
+        DraftRow.kind.in_(kinds),
+        DraftRow.status == DraftStatus.PUBLISHED,
+    )
+
+
+def _kept_by(org_code: Any) -> Any:
+    """The organisation has the incident and did not decline it."""
+    return and_(
+        AssignmentRow.org_code == org_code, AssignmentRow.status != AssignmentStatus.DECLINED
+    )
+
+
+async def period_rows(
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    org_code: str | None,
+    *,
+    for_rating: bool = False,
+) -> PeriodRows:
+    """The incidents detected in [start, end) (with an assignment to `org_code`, if given):
+    their rows for `workflow.report_sums.period_sums`. `for_rating`: only what the rating
+    reads (received, in time / late, time to the answer, returns), for the previous period:
+    no status, interim or final clock (read as blanks), no declines."""
+    in_period = and_(IncidentRow.detected_at >= start, IncidentRow.detected_at < end)
+    if org_code is not None:
+        in_period = and_(
+            in_period,
+            IncidentRow.id.in_(
+                select(AssignmentRow.incident_id).where(AssignmentRow.org_code == org_code)
+            ),
+        )
+    ids = select(IncidentRow.id).where(in_period)
+    connection = await session.connection()  # Core: plain rows, no ORM work per row
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        columns, joined = _beside(now, dialect, for_rating), IncidentRow
+    else:
+        columns, joined = _joined(ids, now, dialect, for_rating)
+    incidents = await connection.execute(
+        select(
+            IncidentRow.id,
+            AssignmentRow.org_code,
+            literal("", String) if for_rating else _raw(IncidentRow.status),
+            *columns,
+        )
+        .select_from(joined)
+        .outerjoin(
+            AssignmentRow,
+            and_(
+                AssignmentRow.incident_id == IncidentRow.id,
+                AssignmentRow.status != AssignmentStatus.DECLINED,
+            ),
+        )
+        .where(in_period)
+    )
+    # fetched at once: row by row through the async adapter costs more than the counting
+    rows = PeriodRows(incidents=incidents.all())  # type: ignore[arg-type]  # Rows are tuples
+    kept = (
+        exists()
+        .where(AssignmentRow.incident_id == DraftRow.incident_id, _kept_by(DraftRow.org_code))
+        .correlate(DraftRow)
+    )
+    for org, reasons, kept_it in (
+        await connection.execute(
+            select(DraftRow.org_code, ReviewRow.reasons, kept)
+            .join(ReviewRow, ReviewRow.draft_id == DraftRow.id)
+            .where(DraftRow.incident_id.in_(ids), ReviewRow.approved.is_(False))
+        )
+    ).all():
+        rows.returns.append((org, bool(kept_it), tuple(str(r) for r in reasons or ())))
+    if for_rating:
+        return rows
+    reroute = (
+        select(_raw(DeadlineRow.started_at))
+        .where(
+            DeadlineRow.incident_id == AssignmentRow.incident_id,
+            DeadlineRow.kind == DeadlineKind.REROUTE,
+            DeadlineRow.org_code == AssignmentRow.org_code,
+        )
+        .order_by(DeadlineRow.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+    for org, received_at, declined_at in (
+        await connection.execute(
+            select(AssignmentRow.org_code, _raw(AssignmentRow.received_at), reroute)
+            .where(
+                AssignmentRow.incident_id.in_(ids),
+                AssignmentRow.status == AssignmentStatus.DECLINED,
+            )
+            .order_by(AssignmentRow.id)
+        )
+    ).all():
+        if declined_at is not None:  # "not ours" said (п.11): the centre's reroute clock
+            rows.declines.append(Decline(org, _utc(received_at), _utc(declined_at)))
+    return rows
