@@ -1,5 +1,6 @@
 """Official pages' commands end to end, typed and pressed as people would: `/posted`,
-`/page_add`, `/page_remove`, `/blacklist`, and the "done" button of a drafted report, against
+`/page_add`, `/page_remove`, `/blacklist`, the "done" button of a drafted report and the
+"blacklist the author" button of a п.21 request, against
 the real bot process and the fake Bot API. The duties' drafts come from the pages job (every
 minute in the bot); the test runs the same job on the bot's database to have them at once."""
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import SystemClock
+from bot.intake.service import IntakeService
 from bot.pages.jobs import PageJobs
 from bot.services.calendars import CalendarConfig
 from db.engine import create_session_factory
@@ -22,6 +24,7 @@ from tests.e2e.harness import CURATOR, PARKS_1, ROADS_1, BotWorld
 from tests.e2e.test_pages import PAGES
 from workflow.alerts import AlertPolicy
 from workflow.calendar import CalendarOverrides
+from workflow.model import Post, Source
 from workflow.pages import PagePolicy
 
 STRANGER = 9009
@@ -143,3 +146,28 @@ async def test_added_and_removed_page_reports_reach_the_responsible_with_done(
         roads1 = (await connection.execute(select(Person.id).where(Person.key == "roads1"))).one()
         rows = (await connection.execute(select(PageDuty.done_by, PageDuty.done_at))).all()
     assert [row.done_by for row in rows if row.done_at is not None] == [roads1.id]
+
+
+async def test_p21_comment_on_a_page_offers_the_responsible_to_blacklist_its_author(
+    world: BotWorld,
+) -> None:
+    assert world.engine is not None
+    intake = IntakeService(world.service, create_session_factory(world.engine), SystemClock())
+    author = "https://vk.com/id888"
+    post = Post(
+        Source.VK, "https://vk.com/wall-218765432_5?reply=301", "Бля, убью", "Житель", author
+    )
+    assert (await intake.submit(post)).created
+    request = await world.wait_bot_text(ROADS_1, "похож на случай п.21")
+    assert author in (request.content or "")
+    block = world.button(ROADS_1, request, "pages.button.block")
+
+    refused = await _press(world, ROADS_1, request.message_id, block, PARKS_1)
+    assert "ведётся не вами" in refused
+    answer = await _press(world, ROADS_1, request.message_id, block, ROADS_1)
+    assert answer == world.t.text("pages.blocked", "ru", page=ROADS_PAGE)
+    await world.until(lambda: not world.fake.message(ROADS_1, request.message_id).reply_markup)
+    again = await _press(world, ROADS_1, request.message_id, block, ROADS_1)
+    assert "уже в чёрном списке" in again
+    # The same author by hand: the page's list already has them.
+    await _say(world, ROADS_1, f"/blacklist {ROADS_PAGE} {author} угрозы", "уже в чёрном списке")
