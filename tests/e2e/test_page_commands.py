@@ -20,7 +20,7 @@ from db.engine import create_session_factory
 from db.models import Person
 from db.models_pages import PageDuty, PagePost
 from tests.e2e import harness
-from tests.e2e.harness import CURATOR, PARKS_1, ROADS_1, BotWorld
+from tests.e2e.harness import CURATOR, MANAGER, PARKS_1, ROADS_1, BotWorld
 from tests.e2e.test_pages import PAGES
 from workflow.alerts import AlertPolicy
 from workflow.calendar import CalendarOverrides
@@ -97,7 +97,10 @@ async def test_malformed_page_commands_get_their_usage(world: BotWorld) -> None:
     await _say(world, CURATOR, f"/page_add {NEW_PAGE} nosuch", "Организации «nosuch» нет")
     await _say(world, CURATOR, "/page_add https://example.com/x roads", "не ссылка на ВКонтакте")
     await _say(world, CURATOR, f"/page_add {ROADS_PAGE} roads", "уже есть в реестре")
-    await _say(world, PARKS_1, f"/page_add {NEW_PAGE} roads", "доступен куратору")
+    # Another organisation's executor, a manager (who may read the registry, not change it).
+    for user in (PARKS_1, MANAGER):
+        reply = await _say(world, user, f"/page_add {NEW_PAGE} roads", "Вносить страницы")
+        assert "«Управление дорожного хозяйства»" in reply
     await _say(world, CURATOR, "/page_remove", "Формат: /page_remove ССЫЛКА_НА_СТРАНИЦУ")
     await _say(world, CURATOR, "/page_remove https://vk.com/club999", "не относится")
     await _say(world, PARKS_1, f"/page_remove {ROADS_PAGE}", "ведётся не вами")
