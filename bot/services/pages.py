@@ -225,7 +225,7 @@ class PageService:
                 person.roles & ACTING
                 or (Role.RESPONSIBLE in person.roles and person.org_code == org_code)
             ):
-                raise PagesRefused("not_allowed")
+                raise PagesRefused("not_allowed_add", org=organisation.name)
             known = await uow.pages.page_by_url(url)
             if known is not None and known.active:
                 raise PagesRefused("exists", page=url)

@@ -109,7 +109,7 @@ async def test_page_add_records_a_created_page_and_its_clocks(
         await pages.add_page(
             await person(sessions, "curator"), "https://vk.com/club555", "parks", None
         )
-    with pytest.raises(PagesRefused, match="not_allowed"):
+    with pytest.raises(PagesRefused, match="not_allowed_add"):
         await pages.add_page(
             await person(sessions, "roads1"), "https://vk.com/club556", "parks", None
         )
