@@ -121,3 +121,21 @@ async def test_p18_final_answer_after_an_interim(
 ) -> None:
     roads = (await reports.build(NOVEMBER)).per_org["roads"]
     assert (roads.without_interim, roads.with_interim, roads.final_in_time) == (2, 1, 1)
+
+
+async def test_same_figures_on_sqlite_without_unixepoch(
+    reports: PeriodReports,
+    sessions: async_sessionmaker[AsyncSession],
+    november_rows: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SQLite before 3.38 has no unixepoch(): the moments go through strftime('%s')."""
+    dialect = sessions.kw["bind"].dialect
+    if dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    modern = await reports.build(NOVEMBER, incidents=False)
+    monkeypatch.setattr(dialect, "server_version_info", (3, 37, 2))
+    older = await reports.build(NOVEMBER, incidents=False)
+    assert older.total == modern.total
+    assert older.total.mean_hours == pytest.approx(8.5 / 5)
+    assert older.per_org == modern.per_org and older.rating == modern.rating
