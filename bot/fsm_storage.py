@@ -12,6 +12,7 @@ Everything a step keeps must be JSON (numbers, strings, lists, dicts with string
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,8 @@ from bot.clock import Clock, SystemClock
 from bot.settings import Settings
 from db.fsm_repository import FsmKey, FsmRecord
 from db.uow import UnitOfWork
+
+KNOWN_KEYS = 10_000  # people with a step under way, kept in memory
 
 
 def _key(key: StorageKey) -> FsmKey:
@@ -61,17 +64,37 @@ class DatabaseStorage(BaseStorage):
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
+        # What this process last read or wrote per key (None: no step). The database is
+        # the storage of one process only (several share Redis, docs/scale.md), so the
+        # table changes only through here: every update need not read it. Read again
+        # after a restart; bounded, the oldest forgotten first.
+        self._known: OrderedDict[FsmKey, FsmRecord | None] = OrderedDict()
+
+    def _remember(self, key: FsmKey, record: FsmRecord | None) -> None:
+        self._known[key] = record
+        self._known.move_to_end(key)
+        while len(self._known) > KNOWN_KEYS:
+            self._known.popitem(last=False)
 
     async def _read(self, key: StorageKey) -> FsmRecord | None:
+        fsm_key = _key(key)
+        if fsm_key in self._known:
+            self._known.move_to_end(fsm_key)
+            return self._known[fsm_key]
         async with UnitOfWork(self._sessions) as uow:
-            return await uow.fsm.get(_key(key))
+            record = await uow.fsm.get(fsm_key)
+        self._remember(fsm_key, record)
+        return record
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        fsm_key = _key(key)
+        self._known.pop(fsm_key, None)  # unknown until the write is committed
         async with UnitOfWork(self._sessions, write=True) as uow:
-            current = await uow.fsm.get(_key(key))
+            current = await uow.fsm.get(fsm_key)
             data = current.data if current is not None else {}
             record = FsmRecord(_state_name(state), data)
-            await uow.fsm.put(_key(key), record, self._clock.now())
+            await uow.fsm.put(fsm_key, record, self._clock.now())
+        self._remember(fsm_key, record)
 
     async def get_state(self, key: StorageKey) -> str | None:
         record = await self._read(key)
@@ -79,14 +102,19 @@ class DatabaseStorage(BaseStorage):
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         kept = _json_copy(data)
+        fsm_key = _key(key)
+        self._known.pop(fsm_key, None)
         async with UnitOfWork(self._sessions, write=True) as uow:
-            current = await uow.fsm.get(_key(key))
+            current = await uow.fsm.get(fsm_key)
             state = current.state if current is not None else None
-            await uow.fsm.put(_key(key), FsmRecord(state, kept), self._clock.now())
+            record = FsmRecord(state, kept)
+            await uow.fsm.put(fsm_key, record, self._clock.now())
+        self._remember(fsm_key, FsmRecord(state, _json_copy(kept)))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         record = await self._read(key)
-        return record.data if record is not None else {}
+        # A copy: a caller changing what it got must not change what is kept.
+        return _json_copy(record.data) if record is not None else {}
 
     async def close(self) -> None:
         """The sessions belong to the application, which disposes of the engine itself."""

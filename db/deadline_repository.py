@@ -26,7 +26,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 
 # The incident store's own mappings: a claimed row reads as the same Deadline, a firing
 # incident loads as the same Incident, as anywhere else.
-from db.incident_store import _deadline_from_row, _full_incident_query, incident_from_row
+from db.incident_rows import deadline_from_row, load_incidents
 from db.models import DeadlineRow, IncidentRow, OutboxRow, Person
 from db.types import UTCDateTime
 from workflow.effects import JSONDict
@@ -178,7 +178,7 @@ class DeadlineRepository:
         for row in result.scalars():
             claims.append(
                 DeadlineClaim(
-                    row.id, row.incident_id, row.position, row.alert_stage, _deadline_from_row(row)
+                    row.id, row.incident_id, row.position, row.alert_stage, deadline_from_row(row)
                 )
             )
             # Moved by `advance` (a statement), never through the ORM: keep no stale copy.
@@ -246,13 +246,8 @@ class DeadlineRepository:
 
     async def incidents(self, ids: Iterable[int]) -> dict[int, Incident]:
         """The incidents whose alerts fire, in one load."""
-        wanted = sorted(set(ids))
-        if not wanted:
-            return {}
-        result = await self._session.execute(
-            _full_incident_query().where(IncidentRow.id.in_(wanted))
-        )
-        return {row.id: incident_from_row(row) for row in result.scalars()}
+        loaded = await load_incidents(self._session, list(ids))
+        return {incident_id: item.incident for incident_id, item in loaded.items()}
 
     # --- the digests ------------------------------------------------------------------------
 

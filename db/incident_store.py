@@ -5,23 +5,26 @@ Repositories never commit: the caller's unit of work does (bot/services).
 
 from __future__ import annotations
 
-from dataclasses import fields
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from db.models import (
-    AssignmentRow,
-    DeadlineRow,
-    DraftMediaRow,
-    DraftRow,
-    EventRow,
-    IncidentRow,
-    ReviewRow,
+from db.incident_cache import IncidentCache
+from db.incident_rows import (
+    ASSIGNMENTS,
+    DEADLINES,
+    DRAFTS,
+    INCIDENTS,
+    MEDIA,
+    REVIEWS,
+    LoadedIncident,
+    load_incidents,
+    stage_limits_to_json,
 )
+from db.models import EventRow, IncidentRow
 from workflow.effects import Event, Outcome
 from workflow.model import (
     Assignment,
@@ -30,12 +33,11 @@ from workflow.model import (
     Draft,
     Incident,
     IncidentStatus,
-    Media,
     Post,
-    ReturnReason,
     Review,
-    StageLimits,
 )
+
+EVENTS = EventRow.__table__
 
 
 class VersionConflict(Exception):
@@ -47,103 +49,9 @@ class VersionConflict(Exception):
         self.expected_version = expected_version
 
 
-# --- values ⇄ rows ----------------------------------------------------------------------------
-
-
-def _stage_limits_to_json(limits: StageLimits | None) -> dict[str, Any] | None:
-    if limits is None:
-        return None
-    return {
-        field.name: int(value.total_seconds())
-        for field in fields(limits)
-        if (value := getattr(limits, field.name)) is not None
-    }
-
-
-def _stage_limits_from_json(data: dict[str, Any] | None) -> StageLimits | None:
-    if data is None:
-        return None
-    return StageLimits(**{name: timedelta(seconds=seconds) for name, seconds in data.items()})
-
-
-def _draft_from_row(row: DraftRow) -> Draft:
-    return Draft(
-        id=row.number,
-        org_code=row.org_code,
-        kind=row.kind,
-        version=row.version,
-        text=row.text,
-        author_id=row.author_id,
-        submitted_at=row.submitted_at,
-        status=row.status,
-        media=tuple(Media(m.kind, m.file_id, m.caption) for m in row.media),
-        reviews=tuple(
-            Review(
-                reviewer_id=r.reviewer_id,
-                at=r.at,
-                approved=r.approved,
-                reasons=tuple(ReturnReason(reason) for reason in r.reasons),
-                comment=r.comment,
-            )
-            for r in row.reviews
-        ),
-        published_at=row.published_at,
-        published_url=row.published_url,
-        published_by=row.published_by,
-    )
-
-
-def _deadline_from_row(row: DeadlineRow) -> Deadline:
-    return Deadline(
-        kind=row.kind,
-        party=row.party,
-        due_at=row.due_at,
-        started_at=row.started_at,
-        state=row.state,
-        org_code=row.org_code,
-        ended_at=row.ended_at,
-        draft_id=row.draft_number,
-    )
-
-
-def incident_from_row(row: IncidentRow) -> Incident:
-    return Incident(
-        id=row.id,
-        post=Post(
-            source=row.source,
-            url=row.url,
-            text=row.text,
-            author_name=row.author_name,
-            author_url=row.author_url,
-            published_at=row.published_at,
-            external_id=row.external_id,
-            attachments=tuple(row.attachments or ()),
-        ),
-        detected_at=row.detected_at,
-        status=row.status,
-        importance=row.importance,
-        topic=row.topic,
-        location=row.location,
-        assignments=tuple(
-            Assignment(
-                org_code=a.org_code,
-                status=a.status,
-                received_at=a.received_at,
-                holder_id=a.holder_id,
-                decline_comment=a.decline_comment,
-                consolidator=a.consolidator,
-            )
-            for a in row.assignments
-        ),
-        drafts=tuple(_draft_from_row(d) for d in row.drafts),
-        deadlines=tuple(_deadline_from_row(d) for d in row.deadlines),
-        no_answer_reason=row.no_answer_reason,
-        dismissal_ground=row.dismissal_ground,
-        dismissal_duplicate_of=row.dismissal_duplicate_of,
-        version=row.version,
-        consolidated=row.consolidated,
-        stage_limits=_stage_limits_from_json(row.stage_limits),
-    )
+# --- values → rows -----------------------------------------------------------------------------
+# Saving compares the outcome's incident with the one the command ran on (`previous`): the
+# version check makes that the state in the database, so only what changed is written.
 
 
 def _incident_columns(incident: Incident) -> dict[str, Any]:
@@ -156,187 +64,297 @@ def _incident_columns(incident: Incident) -> dict[str, Any]:
         "dismissal_ground": incident.dismissal_ground,
         "dismissal_duplicate_of": incident.dismissal_duplicate_of,
         "consolidated": incident.consolidated,
-        "stage_limits": _stage_limits_to_json(incident.stage_limits),
+        "stage_limits": stage_limits_to_json(incident.stage_limits),
         "version": incident.version,
     }
 
 
-def _apply_deadline(row: DeadlineRow, deadline: Deadline) -> None:
-    row.kind = deadline.kind
-    row.party = deadline.party
-    row.org_code = deadline.org_code
-    row.started_at = deadline.started_at
-    row.due_at = deadline.due_at
-    row.state = deadline.state
-    row.ended_at = deadline.ended_at
-    row.draft_number = deadline.draft_id
-    if deadline.state is not DeadlineState.RUNNING:
-        row.next_alert_at = None  # a met or cancelled clock fires nothing more
+def _assignment_columns(value: Assignment) -> dict[str, Any]:
+    return {
+        "status": value.status,
+        "received_at": value.received_at,
+        "holder_id": value.holder_id,
+        "decline_comment": value.decline_comment,
+        "consolidator": value.consolidator,
+    }
 
 
-def _apply_draft(row: DraftRow, draft: Draft) -> None:
-    row.status = draft.status
-    row.published_at = draft.published_at
-    row.published_url = draft.published_url
-    row.published_by = draft.published_by
-    for review in draft.reviews[len(row.reviews) :]:  # reviews are only ever appended
-        row.reviews.append(
-            ReviewRow(
-                reviewer_id=review.reviewer_id,
-                at=review.at,
-                approved=review.approved,
-                reasons=[reason.value for reason in review.reasons],
-                comment=review.comment,
-            )
-        )
+def _deadline_columns(value: Deadline) -> dict[str, Any]:
+    columns = {
+        "kind": value.kind,
+        "party": value.party,
+        "org_code": value.org_code,
+        "started_at": value.started_at,
+        "due_at": value.due_at,
+        "state": value.state,
+        "ended_at": value.ended_at,
+        "draft_number": value.draft_id,
+    }
+    if value.state is not DeadlineState.RUNNING:
+        columns["next_alert_at"] = None  # a met or cancelled clock fires nothing more
+    return columns
 
 
-def _new_draft_row(draft: Draft) -> DraftRow:
-    row = DraftRow(
-        number=draft.id,
-        org_code=draft.org_code,
-        kind=draft.kind,
-        version=draft.version,
-        text=draft.text,
-        author_id=draft.author_id,
-        submitted_at=draft.submitted_at,
-        media=[
-            DraftMediaRow(position=index, kind=m.kind, file_id=m.file_id, caption=m.caption)
-            for index, m in enumerate(draft.media)
-        ],
-        reviews=[],
-    )
-    _apply_draft(row, draft)
-    return row
+def _draft_columns(value: Draft) -> dict[str, Any]:
+    return {
+        "status": value.status,
+        "published_at": value.published_at,
+        "published_url": value.published_url,
+        "published_by": value.published_by,
+    }
+
+
+def _review_values(draft_row_id: Any, review: Review) -> dict[str, Any]:
+    return {
+        "draft_id": draft_row_id,
+        "reviewer_id": review.reviewer_id,
+        "at": review.at,
+        "approved": review.approved,
+        "reasons": [reason.value for reason in review.reasons],
+        "comment": review.comment,
+    }
 
 
 # --- the repository ---------------------------------------------------------------------------
 
 
-def _full_incident_query():  # noqa: ANN202 - a Select of IncidentRow with its children
-    return select(IncidentRow).options(
-        selectinload(IncidentRow.assignments),
-        selectinload(IncidentRow.drafts).selectinload(DraftRow.media),
-        selectinload(IncidentRow.drafts).selectinload(DraftRow.reviews),
-        selectinload(IncidentRow.deadlines),
-    )
-
-
 class IncidentStore:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: IncidentCache | None = None) -> None:
+        """`cache`: the process's committed values (db/incident_cache.py); None reads all."""
         self.session = session
-        # Rows this unit of work read or created, children loaded: `save` syncs them without
-        # reading again. Sound because every change of an incident's children bumps its
-        # version, which `save` checks; the scanner's alert bookkeeping is never written here.
-        self._loaded: dict[int, IncidentRow] = {}
-
-    async def _row(self, incident_id: int) -> IncidentRow | None:
-        result = await self.session.execute(
-            _full_incident_query()
-            .where(IncidentRow.id == incident_id)
-            .execution_options(populate_existing=True)
-        )
-        row = result.scalar()
-        if row is not None:
-            self._loaded[incident_id] = row
-        return row
+        self._cache = cache
+        self._written: set[int] = set()  # saved in this unit of work, not committed yet
+        self._staged: dict[int, LoadedIncident] = {}
 
     async def get(self, incident_id: int) -> Incident | None:
-        row = await self._row(incident_id)
-        return incident_from_row(row) if row else None
+        loaded = await self._read(incident_id)
+        return loaded.incident if loaded else None
 
     async def get_with_hints(self, incident_id: int) -> tuple[Incident, tuple[str, ...]] | None:
         """The incident and the intake's flags on it (п.21 hints), from the same read."""
-        row = await self._row(incident_id)
-        if row is None:
-            return None
-        return incident_from_row(row), tuple(str(flag) for flag in row.flags or ())
+        loaded = await self._read(incident_id)
+        return (loaded.incident, loaded.flags) if loaded else None
+
+    async def get_for_change(self, incident_id: int) -> Incident | None:
+        """The incident a step is about to change: the kept value unverified, since `save`
+        checks the version anyway and a conflict is retried on a fresh read."""
+        if self._cache is not None and incident_id not in self._written:
+            kept = self._cache.get(incident_id)
+            if kept is not None:
+                return kept.incident
+        return await self.get(incident_id)
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, Incident]:
+        loaded = await load_incidents(self.session, list(ids))
+        return {incident_id: item.incident for incident_id, item in loaded.items()}
+
+    async def _read(self, incident_id: int) -> LoadedIncident | None:
+        cache = self._cache
+        if cache is None or incident_id in self._written:
+            return (await load_incidents(self.session, [incident_id])).get(incident_id)
+        kept = cache.get(incident_id)
+        if kept is not None:
+            probe = (
+                await self.session.execute(
+                    select(INCIDENTS.c.version, INCIDENTS.c.text, INCIDENTS.c.flags).where(
+                        INCIDENTS.c.id == incident_id
+                    )
+                )
+            ).first()
+            if probe is None:
+                cache.drop(incident_id)
+                return None
+            if probe.version == kept.incident.version and probe.text == kept.incident.post.text:
+                return LoadedIncident(kept.incident, tuple(str(f) for f in probe.flags or ()))
+        loaded = (await load_incidents(self.session, [incident_id])).get(incident_id)
+        if loaded is None:
+            cache.drop(incident_id)
+        else:
+            cache.put(loaded)
+        return loaded
+
+    def committed(self) -> None:
+        """The unit of work committed: what it saved is now every reader's value."""
+        if self._cache is not None:
+            for value in self._staged.values():
+                self._cache.put(value)
+        self._staged.clear()
+        self._written.clear()
+
+    def rolled_back(self) -> None:
+        if self._cache is not None:
+            for incident_id in self._written:
+                self._cache.drop(incident_id)
+        self._staged.clear()
+        self._written.clear()
 
     async def reserve(self, post: Post, detected_at: datetime, now: datetime) -> int:
         """Insert a version-0 row for a new incident so that detection can be given its id."""
-        row = IncidentRow(
-            source=post.source,
-            url=post.url,
-            external_id=post.external_id,
-            text=post.text,
-            author_name=post.author_name,
-            author_url=post.author_url,
-            published_at=post.published_at,
-            attachments=list(post.attachments),
-            detected_at=detected_at,
-            status=IncidentStatus.NEW,
-            importance="normal",
-            version=0,
-            created_at=now,
-            updated_at=now,
-            assignments=[],
-            drafts=[],
-            deadlines=[],
+        result = await self.session.execute(
+            insert(INCIDENTS)
+            .values(
+                source=post.source,
+                url=post.url,
+                external_id=post.external_id,
+                text=post.text,
+                author_name=post.author_name,
+                author_url=post.author_url,
+                published_at=post.published_at,
+                attachments=list(post.attachments),
+                detected_at=detected_at,
+                status=IncidentStatus.NEW,
+                importance="normal",
+                consolidated=False,
+                version=0,
+                flags=[],
+                suggested_orgs=[],
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(INCIDENTS.c.id)
         )
-        self.session.add(row)
-        await self.session.flush()
-        self._loaded[row.id] = row
-        return row.id
+        return int(result.scalar_one())
 
     async def save(self, outcome: Outcome, now: datetime) -> None:
         """Write the outcome's incident, deadlines and events; raise VersionConflict if stale."""
         incident = outcome.incident
-        expected = outcome.previous.version if outcome.previous is not None else 0
+        previous = outcome.previous
+        expected = previous.version if previous is not None else 0
         result = await self.session.execute(
-            update(IncidentRow)
-            .where(IncidentRow.id == incident.id, IncidentRow.version == expected)
+            update(INCIDENTS)
+            .where(INCIDENTS.c.id == incident.id, INCIDENTS.c.version == expected)
             .values(**_incident_columns(incident), updated_at=now)
-            .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if cast(CursorResult[Any], result).rowcount != 1:
+            if self._cache is not None:
+                self._cache.drop(incident.id)  # the retry reads it afresh
             raise VersionConflict(incident.id, expected)
-        row = self._loaded.get(incident.id) or await self._row(incident.id)
-        assert row is not None  # the update above just matched it
-        self._sync_children(row, incident)
-        for event in outcome.events:
-            self.session.add(
-                EventRow(
-                    incident_id=incident.id,
-                    seq=event.seq,
-                    at=event.at,
-                    actor_id=event.actor_id,
-                    kind=event.command,
-                    payload=event.payload(),
-                )
+        self._written.add(incident.id)
+        self._staged[incident.id] = LoadedIncident(incident, ())  # flags: always probed
+        await self._save_assignments(incident, previous)
+        await self._save_drafts(incident, previous)
+        await self._save_deadlines(incident, previous)
+        if outcome.events:
+            # Parameters apart from the statement: its compiled form is cached (a VALUES
+            # list is compiled anew every time).
+            await self.session.execute(
+                insert(EVENTS),
+                [
+                    {
+                        "incident_id": incident.id,
+                        "seq": event.seq,
+                        "at": event.at,
+                        "actor_id": event.actor_id,
+                        "kind": event.command,
+                        "payload": event.payload(),
+                    }
+                    for event in outcome.events
+                ],
             )
-        await self.session.flush()
 
-    def _sync_children(self, row: IncidentRow, incident: Incident) -> None:
-        assignments = {a.org_code: a for a in row.assignments}
+    async def _save_assignments(self, incident: Incident, previous: Incident | None) -> None:
+        before = {a.org_code: a for a in previous.assignments} if previous else {}
+        added = []
         for value in incident.assignments:
-            target = assignments.get(value.org_code)
-            if target is None:
-                target = AssignmentRow(org_code=value.org_code)
-                row.assignments.append(target)
-            target.status = value.status
-            target.received_at = value.received_at
-            target.holder_id = value.holder_id
-            target.decline_comment = value.decline_comment
-            target.consolidator = value.consolidator
-        drafts = {d.number: d for d in row.drafts}
-        for value in incident.drafts:
-            existing = drafts.get(value.id)
-            if existing is None:
-                row.drafts.append(_new_draft_row(value))
-            else:
-                _apply_draft(existing, value)
-        for position, value in enumerate(incident.deadlines):
-            if position < len(row.deadlines):
-                _apply_deadline(row.deadlines[position], value)
-            else:
-                # The scanner sets the reminder ladder up at the next tick (bot/deadlines).
-                new_row = DeadlineRow(
-                    position=position,
-                    alert_stage=0,
-                    next_alert_at=value.started_at if value.running else None,
+            old = before.get(value.org_code)
+            if old is None:
+                added.append(
+                    {"incident_id": incident.id, "org_code": value.org_code}
+                    | _assignment_columns(value)
                 )
-                _apply_deadline(new_row, value)
-                row.deadlines.append(new_row)
+            elif old != value:
+                await self.session.execute(
+                    update(ASSIGNMENTS)
+                    .where(
+                        ASSIGNMENTS.c.incident_id == incident.id,
+                        ASSIGNMENTS.c.org_code == value.org_code,
+                    )
+                    .values(**_assignment_columns(value))
+                )
+        if added:
+            await self.session.execute(insert(ASSIGNMENTS), added)
+
+    async def _save_drafts(self, incident: Incident, previous: Incident | None) -> None:
+        before = {d.id: d for d in previous.drafts} if previous else {}
+        for value in incident.drafts:
+            old = before.get(value.id)
+            if old == value:
+                continue
+            if old is None:
+                row_id: Any = (
+                    await self.session.execute(
+                        insert(DRAFTS)
+                        .values(
+                            incident_id=incident.id,
+                            number=value.id,
+                            org_code=value.org_code,
+                            kind=value.kind,
+                            version=value.version,
+                            text=value.text,
+                            author_id=value.author_id,
+                            submitted_at=value.submitted_at,
+                            **_draft_columns(value),
+                        )
+                        .returning(DRAFTS.c.id)
+                    )
+                ).scalar_one()
+                if value.media:
+                    await self.session.execute(
+                        insert(MEDIA),
+                        [
+                            {
+                                "draft_id": row_id,
+                                "position": index,
+                                "kind": m.kind,
+                                "file_id": m.file_id,
+                                "caption": m.caption,
+                            }
+                            for index, m in enumerate(value.media)
+                        ],
+                    )
+                new_reviews = value.reviews
+            else:
+                row_id = (
+                    select(DRAFTS.c.id)
+                    .where(DRAFTS.c.incident_id == incident.id, DRAFTS.c.number == value.id)
+                    .scalar_subquery()
+                )
+                if _draft_columns(old) != _draft_columns(value):
+                    await self.session.execute(
+                        update(DRAFTS)
+                        .where(DRAFTS.c.incident_id == incident.id, DRAFTS.c.number == value.id)
+                        .values(**_draft_columns(value))
+                    )
+                new_reviews = value.reviews[len(old.reviews) :]  # only ever appended
+            for review in new_reviews:
+                await self.session.execute(insert(REVIEWS).values(_review_values(row_id, review)))
+
+    async def _save_deadlines(self, incident: Incident, previous: Incident | None) -> None:
+        old = previous.deadlines if previous else ()
+        for position, (before, value) in enumerate(zip(old, incident.deadlines, strict=False)):
+            if before != value:
+                await self.session.execute(
+                    update(DEADLINES)
+                    .where(
+                        DEADLINES.c.incident_id == incident.id,
+                        DEADLINES.c.position == position,
+                    )
+                    .values(**_deadline_columns(value))
+                )
+        added = [
+            # The scanner sets the reminder ladder up at the next tick (bot/deadlines).
+            {
+                "incident_id": incident.id,
+                "position": position,
+                "alert_stage": 0,
+                "next_alert_at": value.started_at if value.running else None,
+            }
+            | _deadline_columns(value)
+            for position, value in enumerate(incident.deadlines)
+            if position >= len(old)
+        ]
+        if added:
+            await self.session.execute(insert(DEADLINES), added)
 
     async def events(self, incident_id: int) -> list[Event]:
         rows = await self.session.execute(

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 from db.deadline_repository import DeadlineRepository
 from db.directory_repository import DirectoryRepository
 from db.fsm_repository import FsmRepository
+from db.incident_cache import IncidentCache, cache_for
 from db.incident_store import IncidentStore
 from db.intake_repository import IntakeRepository
 from db.outbox_repository import OutboxRepository
@@ -48,6 +49,12 @@ def _writer_turn(sessions: async_sessionmaker[AsyncSession]) -> asyncio.Lock | N
     if lock is None:
         lock = _sqlite_writers[engine] = asyncio.Lock()
     return lock
+
+
+def _incident_cache(session: AsyncSession) -> IncidentCache | None:
+    bind = session.bind
+    engine = bind.sync_engine if isinstance(bind, AsyncEngine) else bind
+    return cache_for(engine) if isinstance(engine, Engine) else None
 
 
 class UnitOfWork:
@@ -90,8 +97,14 @@ class UnitOfWork:
         assert self._session is not None and self._transaction is not None
         try:
             if exc_type is None:
-                await self._transaction.commit()
+                try:
+                    await self._transaction.commit()
+                except BaseException:
+                    self._ended(committed=False)
+                    raise
+                self._ended(committed=True)
             else:
+                self._ended(committed=False)
                 await self._transaction.rollback()
         finally:
             try:
@@ -99,6 +112,14 @@ class UnitOfWork:
             finally:
                 if self._turn is not None:
                     self._turn.release()
+
+    def _ended(self, *, committed: bool) -> None:
+        store = self.__dict__.get("incidents")  # only if this unit of work used it
+        if store is not None:
+            if committed:
+                store.committed()
+            else:
+                store.rolled_back()
 
     @property
     def session(self) -> AsyncSession:
@@ -112,7 +133,7 @@ class UnitOfWork:
 
     @cached_property
     def incidents(self) -> IncidentStore:
-        return IncidentStore(self.session)
+        return IncidentStore(self.session, _incident_cache(self.session))
 
     @cached_property
     def directory(self) -> DirectoryRepository:

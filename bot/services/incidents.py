@@ -298,7 +298,7 @@ class IncidentService:
             try:
                 async with self._unit(write=True) as uow:
                     store = uow.incidents
-                    incident = await store.get(incident_id)
+                    incident = await store.get_for_change(incident_id)
                     if incident is None:
                         raise UnknownIncident(incident_id)
                     actor = await self._actor(uow, person_id, now)
@@ -308,9 +308,16 @@ class IncidentService:
                             command, incident, actor, now, self.policy, calendars
                         )
                     except CommandRefused as refused:
-                        events = await store.events(incident_id)
-                        last = events[-1] if events else None
-                        raise StepRefused(refused, last, incident) from None
+                        # The kept value may be behind another process: refuse only on
+                        # what the database holds now.
+                        fresh = await store.get(incident_id)
+                        if fresh is None:
+                            raise UnknownIncident(incident_id) from None
+                        if fresh == incident:
+                            events = await store.events(incident_id)
+                            last = events[-1] if events else None
+                            raise StepRefused(refused, last, incident) from None
+                        raise VersionConflict(incident_id, incident.version) from None
                     await store.save(outcome, now)
                     for hook in self._after_command:
                         await hook(uow, command, outcome, person_id, now)

@@ -152,3 +152,44 @@ async def test_album_photos_arriving_together_are_all_kept(storage: DatabaseStor
         await bot.session.close()
     key = StorageKey(bot_id=BOT, chat_id=2001, user_id=2001)
     assert sorted((await storage.get_data(key))["media"]) == [1, 2, 3, 4, 5]
+
+
+async def test_a_step_read_again_costs_no_statement(
+    sessions: async_sessionmaker[AsyncSession], storage: DatabaseStorage
+) -> None:
+    """Every update reads the person's step: after the first read (or a write) the storage
+    answers from what it keeps, since only this process writes the table."""
+    from sqlalchemy import event
+
+    await storage.set_state(ALICE, Steps.composing)
+    await storage.get_state(BOB)  # nobody's step: known too
+    bind = sessions.kw["bind"]
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(bind.sync_engine, "before_cursor_execute", count)
+    try:
+        assert await storage.get_state(ALICE) == "Steps:composing"
+        assert await storage.get_state(BOB) is None
+        assert seen == []
+    finally:
+        event.remove(bind.sync_engine, "before_cursor_execute", count)
+
+
+async def test_changing_the_data_read_changes_nothing_kept(storage: DatabaseStorage) -> None:
+    await storage.set_data(ALICE, {"media": [["photo", "f1"]]})
+    data = await storage.get_data(ALICE)
+    data["media"].append(["photo", "f2"])  # a handler's own list, not the storage's
+    assert await storage.get_data(ALICE) == {"media": [["photo", "f1"]]}
+
+
+async def test_a_failed_write_leaves_the_step_read_from_the_database(
+    sessions: async_sessionmaker[AsyncSession], storage: DatabaseStorage
+) -> None:
+    await storage.set_state(ALICE, Steps.composing)
+    with pytest.raises(TypeError, match="JSON values only"):
+        await storage.set_data(ALICE, {"when": datetime(2026, 12, 1, tzinfo=UTC)})
+    fresh = DatabaseStorage(sessions, ManualClock(datetime(2026, 12, 1, 9, tzinfo=UTC)))
+    assert await storage.get_state(ALICE) == await fresh.get_state(ALICE) == "Steps:composing"
