@@ -30,7 +30,7 @@ async def test_a_statement_is_one_trip_to_the_thread(engine, monkeypatch) -> Non
     trips: list[object] = []
     original = aiosqlite.Connection._execute
 
-    async def counted(self, fn, *args, **kwargs):  # noqa: ANN001, ANN202
+    async def counted(self, fn, *args, **kwargs):
         trips.append(fn)
         return await original(self, fn, *args, **kwargs)
 
