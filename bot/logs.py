@@ -40,3 +40,8 @@ def configure_logging(level: str, log_format: str = "text") -> None:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     # Like basicConfig: leaves a root logger alone that already has handlers (pytest).
     logging.basicConfig(level=level, handlers=[handler])
+    # aiogram writes a line for every update handled ("Update id=… is handled"): at INFO
+    # that is one line per button press, noise beside the bot's own lines and a cost on
+    # every press. Kept when debugging.
+    if str(level).upper() not in {"DEBUG", str(logging.DEBUG)}:
+        logging.getLogger("aiogram.event").setLevel(logging.WARNING)

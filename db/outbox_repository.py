@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import CursorResult, and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import IncidentCard, OutboxRow
@@ -71,6 +71,10 @@ class Claim:
     card_message_id: int | None  # the incident's card already in the chat
     priority: Priority = Priority.NOTICE
 
+    # The head row itself, for rendering without reading it again (the session keeps loaded
+    # rows only while something refers to them).
+    head: OutboxRow | None = field(default=None, compare=False, repr=False)
+
     @property
     def head_id(self) -> int:
         return self.row_ids[0]
@@ -100,6 +104,7 @@ class NewCard:
 
 _PENDING = OutboxState.PENDING.value
 _OUTBOX = OutboxRow.__table__  # written through Core: the ORM's bulk insert costs more
+_CARDS = IncidentCard.__table__
 
 
 def _error(text: str) -> str:
@@ -200,15 +205,25 @@ class OutboxRepository:
             .limit(1)
             .scalar_subquery()
         )
-        head = await self._session.scalar(
-            select(OutboxRow)
-            .where(OutboxRow.id == head_id, OutboxRow.state == _PENDING)
-            .with_for_update(skip_locked=True)
+        card_message = (
+            select(IncidentCard.message_id)
+            .where(
+                IncidentCard.incident_id == OutboxRow.incident_id,
+                IncidentCard.chat_id == OutboxRow.chat_id,
+            )
+            .scalar_subquery()
         )
-        if head is None:
+        found = (
+            await self._session.execute(
+                select(OutboxRow, card_message)
+                .where(OutboxRow.id == head_id, OutboxRow.state == _PENDING)
+                .with_for_update(of=OutboxRow, skip_locked=True)
+            )
+        ).first()
+        if found is None:
             return None
+        head, card_message_id = found
         row_ids = [head.id]
-        card_message_id = None
         if head.kind == OutboxKind.CARD.value and head.incident_id is not None:
             others = await self._session.scalars(
                 select(OutboxRow.id)
@@ -222,7 +237,8 @@ class OutboxRepository:
                 .with_for_update()
             )
             row_ids += others.all()
-            card_message_id = await self.card_message_id(head.incident_id, chat_id)
+        else:
+            card_message_id = None
         return Claim(
             chat_id=chat_id,
             kind=head.kind,
@@ -233,6 +249,7 @@ class OutboxRepository:
             progress_message_id=head.telegram_message_id,
             card_message_id=card_message_id,
             priority=Priority(head.priority),
+            head=head,
         )
 
     async def row(self, row_id: int) -> OutboxRow | None:
@@ -288,21 +305,18 @@ class OutboxRepository:
         if card_of is None:
             return
         incident_id, chat_id = card_of
-        card = await self._session.scalar(
-            select(IncidentCard).where(
-                IncidentCard.incident_id == incident_id, IncidentCard.chat_id == chat_id
-            )
+        # An edit finds the card's row; only a first card (or one sent anew) adds it.
+        moved = await self._session.execute(
+            update(_CARDS)
+            .where(_CARDS.c.incident_id == incident_id, _CARDS.c.chat_id == chat_id)
+            .values(message_id=message_id, updated_at=now)
         )
-        if card is None:
-            self._session.add(
-                IncidentCard(
+        if cast(CursorResult[Any], moved).rowcount == 0:
+            await self._session.execute(
+                insert(_CARDS).values(
                     incident_id=incident_id, chat_id=chat_id, message_id=message_id, updated_at=now
                 )
             )
-        else:
-            card.message_id = message_id
-            card.updated_at = now
-        await self._session.flush()
 
     async def count_attempt(self, row_id: int, error: str) -> None:
         """A try that failed and will be repeated."""

@@ -62,7 +62,8 @@ class Delivery:
             raise RowError("a card row without its incident (deleted?)")
         repository = OutboxRepository(session)
         # The newest row of a coalesced card carries the newest parameters.
-        newest = await repository.row(claim.newest_id)
+        newest = claim.head if claim.newest_id == claim.head_id else None
+        newest = newest or await repository.row(claim.newest_id)
         if newest is None:
             raise RowError(f"outbox row {claim.newest_id} vanished")
         rendered = await self._renderer(session, newest)

@@ -150,3 +150,20 @@ def test_help_describes_every_command_and_mentions_env(
         assert described, (command, text)
         assert words in " ".join(text.split()), (command, text)
     assert "directory export [FILE]" in " ".join(text.split())
+
+
+def test_aiogram_logs_no_line_per_update_unless_debugging() -> None:
+    import logging
+
+    from bot.logs import configure_logging
+
+    event_log = logging.getLogger("aiogram.event")
+    try:
+        configure_logging("INFO")
+        assert not event_log.isEnabledFor(logging.INFO)
+        assert event_log.isEnabledFor(logging.WARNING)
+        event_log.setLevel(logging.NOTSET)
+        configure_logging("DEBUG")
+        assert event_log.level == logging.NOTSET  # as the root logger says
+    finally:
+        event_log.setLevel(logging.NOTSET)
