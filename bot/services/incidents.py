@@ -165,26 +165,47 @@ class IncidentService:
         organisations the incident went to."""
         now = self._clock.now()
         async with self._unit() as uow:
-            incident = await uow.incidents.get(incident_id)
+            # The kept value (no statement at all when the directory and the calendars are
+            # kept too); a refusal is only given on what the database holds now.
+            incident = await uow.incidents.get_for_change(incident_id)
             if incident is None:
                 raise UnknownIncident(incident_id)
             actor = await self._actor(uow, person_id, now)
             calendars = await load_calendars(uow.directory, self._calendar_config)
             try:
-                if kind is None:
-                    check_reader(incident, actor)
-                    return incident
-                situation = registry.Situation(
-                    incident, actor, now, self.policy, calendars, tuple(calendars.known_orgs or ())
-                )
-                registry.REGISTRY[kind].guard(situation)
-                if draft_id is not None:
-                    allowed = allowed_commands(incident, actor, now, self.policy, calendars)
-                    check_draft_target(incident, allowed, kind, draft_id)
-            except CommandRefused as refused:
-                events = await uow.incidents.events(incident_id)
-                raise StepRefused(refused, events[-1] if events else None, incident) from None
+                self._guard(incident, actor, now, calendars, kind, draft_id)
+            except CommandRefused:
+                fresh = await uow.incidents.get(incident_id)
+                if fresh is None:
+                    raise UnknownIncident(incident_id) from None
+                incident = fresh
+                try:
+                    self._guard(incident, actor, now, calendars, kind, draft_id)
+                except CommandRefused as refused:
+                    events = await uow.incidents.events(incident_id)
+                    last = events[-1] if events else None
+                    raise StepRefused(refused, last, incident) from None
         return incident
+
+    def _guard(
+        self,
+        incident: Incident,
+        actor: Actor,
+        now: datetime,
+        calendars: Calendars,
+        kind: type[Command] | None,
+        draft_id: int | None,
+    ) -> None:
+        if kind is None:
+            check_reader(incident, actor)
+            return
+        situation = registry.Situation(
+            incident, actor, now, self.policy, calendars, tuple(calendars.known_orgs or ())
+        )
+        registry.REGISTRY[kind].guard(situation)
+        if draft_id is not None:
+            allowed = allowed_commands(incident, actor, now, self.policy, calendars)
+            check_draft_target(incident, allowed, kind, draft_id)
 
     async def send_copy(self, incident_id: int, chat_id: int, locale: str | None = None) -> None:
         """`/incident N`: a read-only copy of the card as it is now, as a message of its own;

@@ -17,9 +17,9 @@ from bot.services.incidents import IncidentService, StepRefused
 from db.engine import create_engine, create_session_factory
 from db.incident_cache import cache_for
 from tests.conftest import MOSCOW_OFFICE
-from workflow.commands import Route, SetImportance
+from workflow.commands import CloseNoAnswer, Reopen, Route, SetImportance
 from workflow.errors import RefusalCode
-from workflow.model import Importance, Post, Source
+from workflow.model import Importance, IncidentStatus, NoAnswerReason, Post, Source
 from workflow.policy import Policy
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -110,7 +110,25 @@ async def test_a_step_rolled_back_is_not_kept(service, engine, sessions, clock, 
     assert (await service.get(incident_id)).assignments == ()
 
 
-async def test_a_press_reads_its_incident_with_one_probe(service, engine, people) -> None:
+async def test_a_check_at_the_press_refuses_only_on_what_the_database_holds(
+    service, other, people
+) -> None:
+    incident_id = (await service.detect(POST)).incident.id
+    curator = people.people["curator"]
+    await service.perform(incident_id, curator, CloseNoAnswer(NoAnswerReason.OBSCENE))
+    await other.perform(incident_id, curator, Reopen("закрыто по ошибке"))
+    # Kept: closed, so «Повышенная важность» would be refused; the database says open.
+    checked = await service.check_press(incident_id, curator, SetImportance)
+    assert checked.status is not IncidentStatus.CLOSED_NO_ANSWER
+    await service.perform(incident_id, curator, CloseNoAnswer(NoAnswerReason.OBSCENE))
+    # `other` still keeps it open: its check lets the press on, the step itself refuses.
+    await other.check_press(incident_id, curator, SetImportance)
+    with pytest.raises(StepRefused, match="incident is closed_no_answer") as refused:
+        await other.perform(incident_id, curator, SetImportance(Importance.HIGH))
+    assert refused.value.code is RefusalCode.CLOSED
+
+
+async def test_a_press_reads_no_incident_this_process_keeps(service, engine, people) -> None:
     incident_id = (await service.detect(POST)).incident.id
     curator = people.people["curator"]
     seen: list[str] = []
@@ -124,7 +142,7 @@ async def test_a_press_reads_its_incident_with_one_probe(service, engine, people
         await service.perform(incident_id, curator, SetImportance(Importance.HIGH))
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
-    reads = [s for s in seen if s.startswith("select")]
-    children = ("from assignments", "from deadlines", "from drafts")
-    assert [s for s in reads if any(table in s for table in children)] == []
-    assert len([s for s in reads if "from incidents" in s]) == 1  # the check's probe
+    tables = ("from incidents", "from assignments", "from deadlines", "from drafts")
+    reads = [s for s in seen if s.startswith("select") and any(t in s for t in tables)]
+    assert reads == []
+    assert any(s.startswith("update incidents") for s in seen)  # the step was written
