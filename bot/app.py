@@ -40,6 +40,7 @@ from bot.services.post_changes import PostChanges
 from bot.services.publication import PublicationPlanner, PublicationService
 from bot.services.replies import Replies
 from bot.services.reports import ReportService
+from bot.services.step_news import StepNews, step_listener
 from bot.settings import Settings
 from bot.startup import open_database, reach_telegram
 from bot.views.callbacks import Act, CardCb
@@ -121,6 +122,7 @@ def build_services(
     clock: Clock,
     wake: asyncio.Event,
     on_committed: Callable[[], None] | None = None,
+    on_step: Callable[[StepNews], None] | None = None,  # bot/services/step_news.py
 ) -> Services:
     calendar_config = settings.calendar_config()
     translator = Translator(default_locale=settings.general.default_locale)
@@ -131,9 +133,11 @@ def build_services(
         settings.policy(),
         calendar_config,
         default_locale=settings.general.default_locale,
-        on_committed=on_committed or wake.set,
+        on_committed=wake.set if on_step is not None else on_committed or wake.set,
         card_chat_notices=settings.general.card_chat_notices,
         after_command=(PublicationPlanner(publishing),),  # п.16 job with the approval
+        alert_policy=settings.alert_policy(),
+        on_step=on_step,
     )
     intake_service = IntakeService(
         incidents, sessions, clock, triage_rules(settings), community=community(settings)
@@ -242,7 +246,8 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
             scheduler.poke()
             publication_wake.set()
 
-        services = build_services(settings, sessions, clock, wake, committed)
+        stepped = step_listener(scheduler.poke, scheduler.expect, publication_wake.set)
+        services = build_services(settings, sessions, clock, wake, committed, stepped)
         me = await reach_telegram(bot, settings.telegram.api_base)  # waits for Telegram
         services.bot_username = me.username or ""
         dispatcher = create_dispatcher(

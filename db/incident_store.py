@@ -5,9 +5,9 @@ Repositories never commit: the caller's unit of work does (bot/services).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +38,16 @@ from workflow.model import (
 )
 
 EVENTS = EventRow.__table__
+
+
+class Ladder(Protocol):
+    """A new deadline's reminder ladder as set up (workflow.alerts.AlertDecision)."""
+
+    @property
+    def reached(self) -> int: ...
+
+    @property
+    def next_at(self) -> datetime | None: ...
 
 
 class VersionConflict(Exception):
@@ -215,8 +225,13 @@ class IncidentStore:
         )
         return int(result.scalar_one())
 
-    async def save(self, outcome: Outcome, now: datetime) -> None:
-        """Write the outcome's incident, deadlines and events; raise VersionConflict if stale."""
+    async def save(
+        self, outcome: Outcome, now: datetime, ladders: Mapping[int, Ladder] | None = None
+    ) -> None:
+        """Write the outcome's incident, deadlines and events; raise VersionConflict if stale.
+
+        `ladders`: the reminder ladders of new deadlines (by position) already set up by the
+        step; the others arrive due at once, for the scanner to set up."""
         incident = outcome.incident
         previous = outcome.previous
         expected = previous.version if previous is not None else 0
@@ -233,7 +248,7 @@ class IncidentStore:
         self._staged[incident.id] = LoadedIncident(incident, ())  # flags: always probed
         await self._save_assignments(incident, previous)
         await self._save_drafts(incident, previous)
-        await self._save_deadlines(incident, previous)
+        await self._save_deadlines(incident, previous, ladders or {})
         if outcome.events:
             # Parameters apart from the statement: its compiled form is cached (a VALUES
             # list is compiled anew every time).
@@ -329,7 +344,9 @@ class IncidentStore:
             for review in new_reviews:
                 await self.session.execute(insert(REVIEWS).values(_review_values(row_id, review)))
 
-    async def _save_deadlines(self, incident: Incident, previous: Incident | None) -> None:
+    async def _save_deadlines(
+        self, incident: Incident, previous: Incident | None, ladders: Mapping[int, Ladder]
+    ) -> None:
         old = previous.deadlines if previous else ()
         for position, (before, value) in enumerate(zip(old, incident.deadlines, strict=False)):
             if before != value:
@@ -342,12 +359,18 @@ class IncidentStore:
                     .values(**_deadline_columns(value))
                 )
         added = [
-            # The scanner sets the reminder ladder up at the next tick (bot/deadlines).
+            # Without a ladder the scanner sets it up at once (bot/deadlines, `settle`).
             {
                 "incident_id": incident.id,
                 "position": position,
-                "alert_stage": 0,
-                "next_alert_at": value.started_at if value.running else None,
+                "alert_stage": ladders[position].reached if position in ladders else 0,
+                "next_alert_at": (
+                    ladders[position].next_at
+                    if position in ladders
+                    else value.started_at
+                    if value.running
+                    else None
+                ),
             }
             | _deadline_columns(value)
             for position, value in enumerate(incident.deadlines)

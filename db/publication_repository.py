@@ -61,6 +61,7 @@ def _job(row: PublicationJob) -> Job:
 class PublicationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.jobs_added = 0  # in this unit of work: the worker is woken after the commit
 
     async def add(
         self,
@@ -95,6 +96,7 @@ class PublicationRepository:
         )
         self._session.add(row)
         await self._session.flush()
+        self.jobs_added += 1
         return _job(row)
 
     async def for_draft(self, incident_id: int, draft_id: int) -> Job | None:

@@ -122,6 +122,11 @@ class UnitOfWork:
                 store.rolled_back()
 
     @property
+    def wrote_publication_jobs(self) -> bool:
+        store = self.__dict__.get("publications")
+        return bool(store is not None and store.jobs_added)
+
+    @property
     def session(self) -> AsyncSession:
         """For repositories only (they live in db/); services use the repositories."""
         if self._session is None:

@@ -197,6 +197,15 @@ def decide(
     )
 
 
+def set_up(
+    deadline: Deadline, calendar: Calendar, policy: AlertPolicy, reached: int, now: datetime
+) -> AlertDecision | None:
+    """A ladder set up without firing anything: the decision when nothing is due yet, None
+    when a step is due at once (the scanner's tick fires it)."""
+    decision = decide(deadline, calendar, policy, reached, now)
+    return decision if decision.fire is None else None
+
+
 # --- who hears about it -----------------------------------------------------------------------
 
 

@@ -45,7 +45,14 @@ from bot.services.calendars import CalendarConfig, load_calendars
 from bot.services.outbox_writer import OutboxWriter
 from db.deadline_repository import DeadlineClaim, LadderMove, LostRace
 from db.uow import UnitOfWork
-from workflow.alerts import AlertDecision, AlertPolicy, AlertStage, alert_messages, decide
+from workflow.alerts import (
+    AlertDecision,
+    AlertPolicy,
+    AlertStage,
+    alert_messages,
+    decide,
+    set_up,
+)
 from workflow.calendars import Calendars
 from workflow.fairness import late_steps_json
 from workflow.model import ANSWER_DEADLINE_KINDS
@@ -287,10 +294,10 @@ class DeadlineScanner:
         the tick logs it)."""
         try:
             calendar = calendars.for_deadline(claim.deadline)
-            decision = decide(claim.deadline, calendar, self.policy, claim.alert_stage, now)
+            decision = set_up(claim.deadline, calendar, self.policy, claim.alert_stage, now)
         except Exception:
             return None
-        if decision.fire is not None:
+        if decision is None:
             return None
         return LadderMove(claim, decision.reached, decision.next_at)
 

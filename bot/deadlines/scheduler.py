@@ -124,16 +124,21 @@ class DeadlineScheduler:
             replace_existing=True,
         )
 
-    async def settle(self) -> datetime | None:
-        """Set up new ladders and wake up no later than their first alert; returns that
-        moment (None: nothing new)."""
-        async with self._tick_lock:
-            moment = await self.scanner.settle()
+    def expect(self, moment: datetime) -> None:
+        """A reminder was set up for `moment` (in a step's own transaction): wake no later."""
         wake = wake_up_at(moment, self._clock.now(), self.tick_interval)
         if wake is not None and self.scheduler.running:
             planned = self.scheduler.get_job(WAKE_JOB)
             if planned is None or planned.next_run_time is None or wake < planned.next_run_time:
                 self._wake_at(wake)
+
+    async def settle(self) -> datetime | None:
+        """Set up new ladders and wake up no later than their first alert; returns that
+        moment (None: nothing new)."""
+        async with self._tick_lock:
+            moment = await self.scanner.settle()
+        if moment is not None:
+            self.expect(moment)
         return moment
 
     async def tick(self) -> TickReport:

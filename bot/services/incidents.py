@@ -22,9 +22,11 @@ from bot.clock import Clock
 from bot.services.calendars import CalendarConfig, load_calendars
 from bot.services.outbox_writer import OutboxWriter
 from bot.services.presses import check_draft_target, check_reader
+from bot.services.step_news import StepNews, plan_ladders
 from db.incident_store import IncidentStore, VersionConflict
 from db.uow import UnitOfWork
 from workflow import commands
+from workflow.alerts import AlertPolicy
 from workflow.calendars import Calendars
 from workflow.commands import Command, allowed_commands, registry
 from workflow.effects import Actor, Event, Outcome
@@ -103,8 +105,15 @@ class IncidentService:
         on_committed: Callable[[], None] | None = None,
         card_chat_notices: bool = False,
         after_command: Sequence[CommandHook] = (),
+        alert_policy: AlertPolicy | None = None,
+        on_step: Callable[[StepNews], None] | None = None,
     ) -> None:
+        """`alert_policy`: new deadlines get their reminder ladders in the step itself;
+        `on_step`: told after each step's commit what it means for the timers (besides
+        `on_committed`)."""
         self._sessions = session_factory
+        self._alert_policy = alert_policy
+        self._on_step = on_step
         self._after_command = tuple(after_command)
         self._clock = clock
         self.policy = policy
@@ -258,17 +267,19 @@ class IncidentService:
                     if by_person_id is not None:
                         actor = await self._actor(uow, by_person_id, now)
                     incident_id = await store.reserve(post, moment, now)
+                    calendars = await load_calendars(uow.directory, self._calendar_config)
                     outcome = commands.detect(
                         post,
                         moment,
                         importance,
                         incident_id,
                         self.policy,
-                        await load_calendars(uow.directory, self._calendar_config),
+                        calendars,
                         actor=actor,
                         several=several_orgs,  # п.19: the 30-minute routing clock
                     )
-                    await store.save(outcome, now)
+                    ladders = plan_ladders(outcome, calendars, self._alert_policy, now)
+                    await store.save(outcome, now, ladders.decisions)
                     if triage is not None:
                         await triage.opened(uow, outcome.incident, now)
                     await self.outbox.cards(uow, outcome.incident, now)
@@ -285,7 +296,7 @@ class IncidentService:
                     raise
                 log.info("detection of %s: write conflict (%s); retrying", post.url, error.orig)
                 continue
-            self._committed()
+            self._committed(ladders.news(publication=False))
             return Detected(outcome.incident, created=True)
         raise AssertionError("unreachable")
 
@@ -339,11 +350,13 @@ class IncidentService:
                             last = events[-1] if events else None
                             raise StepRefused(refused, last, incident) from None
                         raise VersionConflict(incident_id, incident.version) from None
-                    await store.save(outcome, now)
+                    ladders = plan_ladders(outcome, calendars, self._alert_policy, now)
+                    await store.save(outcome, now, ladders.decisions)
                     for hook in self._after_command:
                         await hook(uow, command, outcome, person_id, now)
                     await self.outbox.cards(uow, outcome.incident, now, reply_chat=reply_chat)
                     await self.outbox.messages(uow, outcome.messages, now)
+                    news = ladders.news(publication=uow.wrote_publication_jobs)
             except VersionConflict as conflict:
                 log.info("incident %s: %s; retrying on fresh data", incident_id, conflict)
                 if attempt == ATTEMPTS - 1:
@@ -354,7 +367,7 @@ class IncidentService:
                     raise
                 log.info("incident %s: write conflict (%s); retrying", incident_id, error.orig)
                 continue
-            self._committed()
+            self._committed(news)
             return outcome
         raise AssertionError("unreachable")
 
@@ -373,9 +386,11 @@ class IncidentService:
             stands_in_for=await uow.directory.stands_in_for(person.id, now),
         )
 
-    def _committed(self) -> None:
+    def _committed(self, news: StepNews | None = None) -> None:
         if self._on_committed is not None:
             self._on_committed()
+        if news is not None and self._on_step is not None:
+            self._on_step(news)
 
 
 def _is_write_conflict(error: DBAPIError) -> bool:
