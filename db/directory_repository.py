@@ -11,18 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import directory_queries as queries
 from db import directory_sync
 from db.directory_cache import session_cache
+from db.directory_changes import directory_written
 from db.directory_records import DirectoryRecords, SyncReport
 from db.directory_snapshot import DirectorySnapshot, OrganisationView, PersonView
-from db.notify import DIRECTORY, notify_on_commit
 from workflow.roles import Role
-
-_WATCHED = "directory_cache_watched"
 
 
 class DirectoryRepository:
@@ -139,16 +136,4 @@ class DirectoryRepository:
 
     def _changed(self) -> None:
         """Bump now (this transaction's own reads) and when the transaction ends (everyone)."""
-        self._cache.changed()
-        sync_session = self._session.sync_session
-        notify_on_commit(sync_session, DIRECTORY)  # the other processes' caches (PostgreSQL)
-        if sync_session.info.get(_WATCHED):
-            return
-        sync_session.info[_WATCHED] = True
-
-        def ended(*_: object) -> None:
-            sync_session.info.pop(_WATCHED, None)
-            self._cache.changed()
-
-        event.listen(sync_session, "after_commit", ended, once=True)
-        event.listen(sync_session, "after_soft_rollback", ended, once=True)
+        directory_written(self._session)

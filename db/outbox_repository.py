@@ -154,12 +154,13 @@ class OutboxRepository:
             if row["kind"] == OutboxKind.CARD.value and row["incident_id"] is not None
         )
         # One INSERT … VALUES (…), (…) RETURNING for the lot, not one round trip a row.
-        result = await self._session.execute(
-            insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True), rows
-        )
+        # Ids are given in the order rows are inserted, so sorting the returned ones puts
+        # them in the given order (asking the driver to keep the order costs one INSERT a
+        # row on SQLite).
+        result = await self._session.execute(insert(_OUTBOX).returning(_OUTBOX.c.id), rows)
         # The sender may be another process: tell it at the commit (PostgreSQL).
         notify_on_commit(self._session.sync_session, OUTBOX)
-        return list(result.scalars())
+        return sorted(result.scalars())
 
     # --- the sender's scan --------------------------------------------------------------------
 

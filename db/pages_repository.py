@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.directory_cache import session_cache
+from db.directory_changes import directory_written
 from db.models import Organisation
 from db.models_pages import Page, PageAdmin, PageBlacklist, PageDuty, PageNotice, PagePost
 from db.page_facts import page_facts
@@ -72,6 +74,9 @@ def _duty(row: PageDuty) -> DutyView:
     )
 
 
+_ACTIVE_PAGES = "pages.active"  # the memo key in the directory snapshot
+
+
 class PageRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -79,6 +84,16 @@ class PageRepository:
     # --- the registry ---------------------------------------------------------------------
 
     async def pages(self, *, include_removed: bool = False) -> list[PageView]:
+        """The registry; the active pages are kept with the directory's snapshot (every new
+        incident asks which page it came from) until the directory or a page is written."""
+        if include_removed:
+            return await self._read_pages(include_removed=True)
+        memo = (await session_cache(self._session).snapshot(self._session)).memo
+        if _ACTIVE_PAGES not in memo:
+            memo[_ACTIVE_PAGES] = tuple(await self._read_pages(include_removed=False))
+        return list(memo[_ACTIVE_PAGES])
+
+    async def _read_pages(self, *, include_removed: bool) -> list[PageView]:
         query = select(Page, Organisation.code).join(
             Organisation, Organisation.id == Page.organisation_id
         )
@@ -130,6 +145,7 @@ class PageRepository:
                 setattr(row, name, value)
             row.organisation_id, row.active = organisation_id, True
         await self._session.flush()
+        directory_written(self._session)
         return row.id
 
     async def remove_page(self, page_id: int) -> None:
@@ -138,11 +154,13 @@ class PageRepository:
             row.active = False
             row.from_file = False  # removed by hand: an import does not bring it back
             await self._session.flush()
+            directory_written(self._session)
 
     async def remove_admin(self, page_id: int, person_id: int) -> None:
         await self._session.execute(
             delete(PageAdmin).where(PageAdmin.page_id == page_id, PageAdmin.person_id == person_id)
         )
+        directory_written(self._session)
 
     # --- publications ---------------------------------------------------------------------
 

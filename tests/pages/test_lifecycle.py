@@ -150,3 +150,36 @@ async def test_p3_a_person_deactivated_by_any_path_is_seen_by_the_job(
     await jobs.run()
     [request] = await outbox(sessions, "pages.duty.remove_admin")
     assert (request.chat_id, request.params["subject"]) == (ROADS_HEAD, "Мостов Иван")
+
+
+async def test_the_registry_is_kept_with_the_directory_until_a_page_is_written(
+    registry, sessions, pages, clock
+) -> None:
+    """Every new incident asks which page it came from: the active pages are read once and
+    kept with the directory's snapshot, and read again once a page is added or removed."""
+    from sqlalchemy import event
+
+    from db.uow import UnitOfWork
+
+    async def registry_urls() -> set[str]:
+        async with UnitOfWork(sessions) as uow:
+            return {page.url for page in await uow.pages.pages()}
+
+    before = await registry_urls()
+    bind = sessions.kw["bind"]
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(bind.sync_engine, "before_cursor_execute", count)
+    try:
+        assert await registry_urls() == before
+        assert [s for s in seen if "FROM pages" in s] == []
+    finally:
+        event.remove(bind.sync_engine, "before_cursor_execute", count)
+    clock.set(msk(2026, 5, 22, 17, 0))
+    page, _, _ = await pages.add_page(
+        await person(sessions, "curator"), "https://vk.com/club777", "parks", None
+    )
+    assert await registry_urls() == before | {page.url}
