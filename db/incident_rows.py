@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -21,6 +21,7 @@ from db.models import (
     DeadlineRow,
     DraftMediaRow,
     DraftRow,
+    DuplicatePost,
     IncidentRow,
     ReviewRow,
 )
@@ -42,6 +43,7 @@ DRAFTS = DraftRow.__table__
 MEDIA = DraftMediaRow.__table__
 REVIEWS = ReviewRow.__table__
 DEADLINES = DeadlineRow.__table__
+DUPLICATES = DuplicatePost.__table__
 
 _INCIDENT_COLUMNS = [column for column in INCIDENTS.c if column.name not in {"created_at"}]
 _DEADLINE_COLUMNS = [
@@ -53,6 +55,18 @@ _DEADLINE_COLUMNS = [
 class LoadedIncident:
     incident: Incident
     flags: tuple[str, ...]  # the intake's hints on it (п.21), not part of the workflow's value
+    repeats: int = 0  # posts attached to it as its repeats (their addresses read only if any)
+
+
+def repeats_of(incident_id: Any) -> Any:
+    """How many posts were attached to the incident as its repeats (a scalar subquery)."""
+    return (
+        select(func.count())
+        .select_from(DUPLICATES)
+        .where(DUPLICATES.c.incident_id == incident_id)
+        .scalar_subquery()
+        .label("repeats")
+    )
 
 
 def stage_limits_to_json(limits: StageLimits | None) -> dict[str, Any] | None:
@@ -96,7 +110,11 @@ async def load_incidents(session: AsyncSession, ids: Sequence[int]) -> dict[int,
     if not wanted:
         return {}
     heads = (
-        await session.execute(select(*_INCIDENT_COLUMNS).where(_matching(INCIDENTS.c.id, wanted)))
+        await session.execute(
+            select(*_INCIDENT_COLUMNS, repeats_of(INCIDENTS.c.id)).where(
+                _matching(INCIDENTS.c.id, wanted)
+            )
+        )
     ).all()
     if not heads:
         return {}
@@ -155,6 +173,7 @@ async def load_incidents(session: AsyncSession, ids: Sequence[int]) -> dict[int,
                 stage_limits=_stage_limits_from_json(head.stage_limits),
             ),
             tuple(str(flag) for flag in head.flags or ()),
+            int(head.repeats),
         )
         for head in heads
     }

@@ -22,6 +22,7 @@ from db.incident_rows import (
     REVIEWS,
     LoadedIncident,
     load_incidents,
+    repeats_of,
     stage_limits_to_json,
 )
 from db.models import EventRow, IncidentRow
@@ -140,10 +141,9 @@ class IncidentStore:
         loaded = await self._read(incident_id)
         return loaded.incident if loaded else None
 
-    async def get_with_hints(self, incident_id: int) -> tuple[Incident, tuple[str, ...]] | None:
-        """The incident and the intake's flags on it (п.21 hints), from the same read."""
-        loaded = await self._read(incident_id)
-        return (loaded.incident, loaded.flags) if loaded else None
+    async def get_for_card(self, incident_id: int) -> LoadedIncident | None:
+        """The incident with the intake's flags and the count of its repeats, in one read."""
+        return await self._read(incident_id)
 
     async def get_for_change(self, incident_id: int) -> Incident | None:
         """The incident a step is about to change: the kept value unverified, since `save`
@@ -166,16 +166,20 @@ class IncidentStore:
         if kept is not None:
             probe = (
                 await self.session.execute(
-                    select(INCIDENTS.c.version, INCIDENTS.c.text, INCIDENTS.c.flags).where(
-                        INCIDENTS.c.id == incident_id
-                    )
+                    select(
+                        INCIDENTS.c.version,
+                        INCIDENTS.c.text,
+                        INCIDENTS.c.flags,
+                        repeats_of(INCIDENTS.c.id),
+                    ).where(INCIDENTS.c.id == incident_id)
                 )
             ).first()
             if probe is None:
                 cache.drop(incident_id)
                 return None
             if probe.version == kept.incident.version and probe.text == kept.incident.post.text:
-                return LoadedIncident(kept.incident, tuple(str(f) for f in probe.flags or ()))
+                flags = tuple(str(flag) for flag in probe.flags or ())
+                return LoadedIncident(kept.incident, flags, int(probe.repeats))
         loaded = (await load_incidents(self.session, [incident_id])).get(incident_id)
         if loaded is None:
             cache.drop(incident_id)

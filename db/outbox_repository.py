@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from db.models import IncidentCard, OutboxRow
 from db.notify import OUTBOX, notify_on_commit
@@ -214,18 +215,33 @@ class OutboxRepository:
             )
             .scalar_subquery()
         )
+        # Whether more card rows of the same incident wait in the chat (they coalesce): only
+        # then are they read, in a second statement.
+        later = aliased(OutboxRow)
+        more_cards = (
+            select(func.count())
+            .where(
+                later.chat_id == OutboxRow.chat_id,
+                later.state == _PENDING,
+                later.not_before <= now,
+                later.kind == OutboxKind.CARD.value,
+                later.incident_id == OutboxRow.incident_id,
+                later.id != OutboxRow.id,
+            )
+            .scalar_subquery()
+        )
         found = (
             await self._session.execute(
-                select(OutboxRow, card_message)
+                select(OutboxRow, card_message, more_cards)
                 .where(OutboxRow.id == head_id, OutboxRow.state == _PENDING)
                 .with_for_update(of=OutboxRow, skip_locked=True)
             )
         ).first()
         if found is None:
             return None
-        head, card_message_id = found
+        head, card_message_id, more = found
         row_ids = [head.id]
-        if head.kind == OutboxKind.CARD.value and head.incident_id is not None:
+        if head.kind == OutboxKind.CARD.value and head.incident_id is not None and more:
             others = await self._session.scalars(
                 select(OutboxRow.id)
                 .where(
@@ -238,7 +254,7 @@ class OutboxRepository:
                 .with_for_update()
             )
             row_ids += others.all()
-        else:
+        if head.kind != OutboxKind.CARD.value:
             card_message_id = None
         return Claim(
             chat_id=chat_id,

@@ -34,7 +34,7 @@ T = TypeVar("T")
 class Sent:
     row_ids: tuple[int, ...]
     message_id: int
-    incident_id: int | None  # set for cards: the card's message to record
+    incident_id: int | None  # set for a card sent as a new message: its message to record
     chat_id: int
 
 
@@ -75,7 +75,11 @@ class Delivery:
             await session.commit()
         if claim.kind == OutboxKind.CARD:
             message_id = await self._send_card(session, claim, rendered)
-            return Sent(claim.row_ids, message_id, claim.incident_id, claim.chat_id)
+            # An edit in place leaves the card's recorded message as it is: nothing to record.
+            moved = message_id != claim.card_message_id
+            return Sent(
+                claim.row_ids, message_id, claim.incident_id if moved else None, claim.chat_id
+            )
         message_id = await self._send_new(session, claim, rendered, as_card=False)
         return Sent(claim.row_ids, message_id, None, claim.chat_id)
 

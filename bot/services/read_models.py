@@ -93,11 +93,11 @@ class ReadModels:
 
     async def card(self, uow: UnitOfWork, incident_id: int) -> CardModel | None:
         """The incident and its intake hints, read in one go."""
-        found = await uow.incidents.get_with_hints(incident_id)
+        found = await uow.incidents.get_for_card(incident_id)
         if found is None:
             return None
-        incident, flags = found
-        return CardModel(incident, flags, await uow.intake.duplicate_urls(incident_id))
+        repeats = await uow.intake.duplicate_urls(incident_id) if found.repeats else ()
+        return CardModel(found.incident, found.flags, repeats)
 
     async def timeline(self, uow: UnitOfWork, incident_id: int) -> TimelineModel | None:
         incident = await uow.incidents.get(incident_id)
