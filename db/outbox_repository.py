@@ -75,6 +75,7 @@ class Claim:
     # The head row itself, for rendering without reading it again (the session keeps loaded
     # rows only while something refers to them).
     head: OutboxRow | None = field(default=None, compare=False, repr=False)
+    last: bool = False  # no other row of the chat was due when it was claimed
 
     @property
     def head_id(self) -> int:
@@ -230,16 +231,28 @@ class OutboxRepository:
             )
             .scalar_subquery()
         )
+        # And how many rows are due in the chat in all: when the claim takes the last of
+        # them, the sender's worker stops without asking again.
+        waiting = aliased(OutboxRow)
+        due_in_chat = (
+            select(func.count())
+            .where(
+                waiting.chat_id == OutboxRow.chat_id,
+                waiting.state == _PENDING,
+                waiting.not_before <= now,
+            )
+            .scalar_subquery()
+        )
         found = (
             await self._session.execute(
-                select(OutboxRow, card_message, more_cards)
+                select(OutboxRow, card_message, more_cards, due_in_chat)
                 .where(OutboxRow.id == head_id, OutboxRow.state == _PENDING)
                 .with_for_update(of=OutboxRow, skip_locked=True)
             )
         ).first()
         if found is None:
             return None
-        head, card_message_id, more = found
+        head, card_message_id, more, due_count = found
         row_ids = [head.id]
         if head.kind == OutboxKind.CARD.value and head.incident_id is not None and more:
             others = await self._session.scalars(
@@ -267,6 +280,7 @@ class OutboxRepository:
             card_message_id=card_message_id,
             priority=Priority(head.priority),
             head=head,
+            last=due_count <= len(row_ids),
         )
 
     async def row(self, row_id: int) -> OutboxRow | None:
