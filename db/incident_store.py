@@ -13,6 +13,17 @@ from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.incident_cache import IncidentCache
+from db.incident_columns import (
+    PROBE,
+    UPDATE_CLOCK,
+    UPDATE_DEADLINE,
+    UPDATE_INCIDENT,
+    assignment_columns,
+    deadline_columns,
+    draft_columns,
+    incident_columns,
+    review_values,
+)
 from db.incident_rows import (
     ASSIGNMENTS,
     DEADLINES,
@@ -22,20 +33,13 @@ from db.incident_rows import (
     REVIEWS,
     LoadedIncident,
     load_incidents,
-    repeats_of,
-    stage_limits_to_json,
 )
 from db.models import EventRow, IncidentRow
 from workflow.effects import Event, Outcome
 from workflow.model import (
-    Assignment,
-    Deadline,
-    DeadlineState,
-    Draft,
     Incident,
     IncidentStatus,
     Post,
-    Review,
 )
 
 EVENTS = EventRow.__table__
@@ -58,72 +62,6 @@ class VersionConflict(Exception):
         super().__init__(f"incident {incident_id} is no longer at version {expected_version}")
         self.incident_id = incident_id
         self.expected_version = expected_version
-
-
-# --- values → rows -----------------------------------------------------------------------------
-# Saving compares the outcome's incident with the one the command ran on (`previous`): the
-# version check makes that the state in the database, so only what changed is written.
-
-
-def _incident_columns(incident: Incident) -> dict[str, Any]:
-    return {
-        "status": incident.status,
-        "importance": incident.importance,
-        "topic": incident.topic,
-        "location": incident.location,
-        "no_answer_reason": incident.no_answer_reason,
-        "dismissal_ground": incident.dismissal_ground,
-        "dismissal_duplicate_of": incident.dismissal_duplicate_of,
-        "consolidated": incident.consolidated,
-        "stage_limits": stage_limits_to_json(incident.stage_limits),
-        "version": incident.version,
-    }
-
-
-def _assignment_columns(value: Assignment) -> dict[str, Any]:
-    return {
-        "status": value.status,
-        "received_at": value.received_at,
-        "holder_id": value.holder_id,
-        "decline_comment": value.decline_comment,
-        "consolidator": value.consolidator,
-    }
-
-
-def _deadline_columns(value: Deadline) -> dict[str, Any]:
-    columns = {
-        "kind": value.kind,
-        "party": value.party,
-        "org_code": value.org_code,
-        "started_at": value.started_at,
-        "due_at": value.due_at,
-        "state": value.state,
-        "ended_at": value.ended_at,
-        "draft_number": value.draft_id,
-    }
-    if value.state is not DeadlineState.RUNNING:
-        columns["next_alert_at"] = None  # a met or cancelled clock fires nothing more
-    return columns
-
-
-def _draft_columns(value: Draft) -> dict[str, Any]:
-    return {
-        "status": value.status,
-        "published_at": value.published_at,
-        "published_url": value.published_url,
-        "published_by": value.published_by,
-    }
-
-
-def _review_values(draft_row_id: Any, review: Review) -> dict[str, Any]:
-    return {
-        "draft_id": draft_row_id,
-        "reviewer_id": review.reviewer_id,
-        "at": review.at,
-        "approved": review.approved,
-        "reasons": [reason.value for reason in review.reasons],
-        "comment": review.comment,
-    }
 
 
 # --- the repository ---------------------------------------------------------------------------
@@ -164,16 +102,7 @@ class IncidentStore:
             return (await load_incidents(self.session, [incident_id])).get(incident_id)
         kept = cache.get(incident_id)
         if kept is not None:
-            probe = (
-                await self.session.execute(
-                    select(
-                        INCIDENTS.c.version,
-                        INCIDENTS.c.text,
-                        INCIDENTS.c.flags,
-                        repeats_of(INCIDENTS.c.id),
-                    ).where(INCIDENTS.c.id == incident_id)
-                )
-            ).first()
+            probe = (await self.session.execute(PROBE, {"incident": incident_id})).first()
             if probe is None:
                 cache.drop(incident_id)
                 return None
@@ -240,9 +169,13 @@ class IncidentStore:
         previous = outcome.previous
         expected = previous.version if previous is not None else 0
         result = await self.session.execute(
-            update(INCIDENTS)
-            .where(INCIDENTS.c.id == incident.id, INCIDENTS.c.version == expected)
-            .values(**_incident_columns(incident), updated_at=now)
+            UPDATE_INCIDENT,
+            {
+                **incident_columns(incident),
+                "updated_at": now,
+                "b_id": incident.id,
+                "b_expected": expected,
+            },
         )
         if cast(CursorResult[Any], result).rowcount != 1:
             if self._cache is not None:
@@ -279,7 +212,7 @@ class IncidentStore:
             if old is None:
                 added.append(
                     {"incident_id": incident.id, "org_code": value.org_code}
-                    | _assignment_columns(value)
+                    | assignment_columns(value)
                 )
             elif old != value:
                 await self.session.execute(
@@ -288,7 +221,7 @@ class IncidentStore:
                         ASSIGNMENTS.c.incident_id == incident.id,
                         ASSIGNMENTS.c.org_code == value.org_code,
                     )
-                    .values(**_assignment_columns(value))
+                    .values(**assignment_columns(value))
                 )
         if added:
             await self.session.execute(insert(ASSIGNMENTS), added)
@@ -312,7 +245,7 @@ class IncidentStore:
                             text=value.text,
                             author_id=value.author_id,
                             submitted_at=value.submitted_at,
-                            **_draft_columns(value),
+                            **draft_columns(value),
                         )
                         .returning(DRAFTS.c.id)
                     )
@@ -338,15 +271,15 @@ class IncidentStore:
                     .where(DRAFTS.c.incident_id == incident.id, DRAFTS.c.number == value.id)
                     .scalar_subquery()
                 )
-                if _draft_columns(old) != _draft_columns(value):
+                if draft_columns(old) != draft_columns(value):
                     await self.session.execute(
                         update(DRAFTS)
                         .where(DRAFTS.c.incident_id == incident.id, DRAFTS.c.number == value.id)
-                        .values(**_draft_columns(value))
+                        .values(**draft_columns(value))
                     )
                 new_reviews = value.reviews[len(old.reviews) :]  # only ever appended
             for review in new_reviews:
-                await self.session.execute(insert(REVIEWS).values(_review_values(row_id, review)))
+                await self.session.execute(insert(REVIEWS).values(review_values(row_id, review)))
 
     async def _save_deadlines(
         self, incident: Incident, previous: Incident | None, ladders: Mapping[int, Ladder]
@@ -354,13 +287,10 @@ class IncidentStore:
         old = previous.deadlines if previous else ()
         for position, (before, value) in enumerate(zip(old, incident.deadlines, strict=False)):
             if before != value:
+                columns = deadline_columns(value)
+                statement = UPDATE_DEADLINE if "next_alert_at" in columns else UPDATE_CLOCK
                 await self.session.execute(
-                    update(DEADLINES)
-                    .where(
-                        DEADLINES.c.incident_id == incident.id,
-                        DEADLINES.c.position == position,
-                    )
-                    .values(**_deadline_columns(value))
+                    statement, {**columns, "b_incident": incident.id, "b_position": position}
                 )
         added = [
             # Without a ladder the scanner sets it up at once (bot/deadlines, `settle`).
@@ -376,7 +306,7 @@ class IncidentStore:
                     else None
                 ),
             }
-            | _deadline_columns(value)
+            | deadline_columns(value)
             for position, value in enumerate(incident.deadlines)
             if position >= len(old)
         ]

@@ -12,12 +12,12 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, func, insert, select, update
+from sqlalchemy import CursorResult, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from db.models import IncidentCard, OutboxRow
 from db.notify import OUTBOX, notify_on_commit
+from db.outbox_statements import claim_statement, due_chats_statement, next_due_statement
 
 
 class OutboxKind(StrEnum):
@@ -168,23 +168,14 @@ class OutboxRepository:
 
     async def due_chats(self, now: datetime, limit: int) -> list[int]:
         """Chats with due pending rows, the longest waiting first."""
-        first = func.min(OutboxRow.id)
         due = await self._session.execute(
-            select(OutboxRow.chat_id, first)
-            .where(OutboxRow.state == _PENDING, OutboxRow.not_before <= now)
-            .group_by(OutboxRow.chat_id)
-            .order_by(first)
-            .limit(limit)
+            due_chats_statement(_PENDING), {"now": now, "limit": limit}
         )
         return [chat_id for chat_id, _ in due.all()]
 
     async def next_due(self, now: datetime) -> datetime | None:
         """When the first pending row that is not yet due becomes due."""
-        return await self._session.scalar(
-            select(func.min(OutboxRow.not_before)).where(
-                OutboxRow.state == _PENDING, OutboxRow.not_before > now
-            )
-        )
+        return await self._session.scalar(next_due_statement(_PENDING), {"now": now})
 
     # --- claiming ------------------------------------------------------------------------------
 
@@ -196,58 +187,9 @@ class OutboxRepository:
         coalesce into one request. The repeated state test matters on PostgreSQL, which
         re-checks it on the newest version of a row it waited for.
         """
-        due = and_(
-            OutboxRow.chat_id == chat_id,
-            OutboxRow.state == _PENDING,
-            OutboxRow.not_before <= now,
-        )
-        head_id = (
-            select(OutboxRow.id)
-            .where(due)
-            .order_by(OutboxRow.priority, OutboxRow.id)
-            .limit(1)
-            .scalar_subquery()
-        )
-        card_message = (
-            select(IncidentCard.message_id)
-            .where(
-                IncidentCard.incident_id == OutboxRow.incident_id,
-                IncidentCard.chat_id == OutboxRow.chat_id,
-            )
-            .scalar_subquery()
-        )
-        # Whether more card rows of the same incident wait in the chat (they coalesce): only
-        # then are they read, in a second statement.
-        later = aliased(OutboxRow)
-        more_cards = (
-            select(func.count())
-            .where(
-                later.chat_id == OutboxRow.chat_id,
-                later.state == _PENDING,
-                later.not_before <= now,
-                later.kind == OutboxKind.CARD.value,
-                later.incident_id == OutboxRow.incident_id,
-                later.id != OutboxRow.id,
-            )
-            .scalar_subquery()
-        )
-        # And how many rows are due in the chat in all: when the claim takes the last of
-        # them, the sender's worker stops without asking again.
-        waiting = aliased(OutboxRow)
-        due_in_chat = (
-            select(func.count())
-            .where(
-                waiting.chat_id == OutboxRow.chat_id,
-                waiting.state == _PENDING,
-                waiting.not_before <= now,
-            )
-            .scalar_subquery()
-        )
         found = (
             await self._session.execute(
-                select(OutboxRow, card_message, more_cards, due_in_chat)
-                .where(OutboxRow.id == head_id, OutboxRow.state == _PENDING)
-                .with_for_update(of=OutboxRow, skip_locked=True)
+                claim_statement(_PENDING, OutboxKind.CARD.value), {"chat": chat_id, "now": now}
             )
         ).first()
         if found is None:
@@ -258,7 +200,9 @@ class OutboxRepository:
             others = await self._session.scalars(
                 select(OutboxRow.id)
                 .where(
-                    due,
+                    OutboxRow.chat_id == chat_id,
+                    OutboxRow.state == _PENDING,
+                    OutboxRow.not_before <= now,
                     OutboxRow.kind == OutboxKind.CARD.value,
                     OutboxRow.incident_id == head.incident_id,
                     OutboxRow.id != head.id,
