@@ -61,16 +61,25 @@ class DatabaseStorage(BaseStorage):
     such as `update_data` or an album's photos arriving together cannot lose a part.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        *,
+        keep_in_memory: bool = True,
+    ) -> None:
+        """`keep_in_memory`: this process alone handles updates (long polling: Telegram
+        gives updates to one caller at a time), so the table changes only through here."""
         self._sessions = sessions
         self._clock = clock
-        # What this process last read or wrote per key (None: no step). The database is
-        # the storage of one process only (several share Redis, docs/scale.md), so the
-        # table changes only through here: every update need not read it. Read again
-        # after a restart; bounded, the oldest forgotten first.
+        self._keep = keep_in_memory
+        # What this process last read or wrote per key (None: no step), so that an update
+        # need not read the table. Read again after a restart; bounded, oldest forgotten.
         self._known: OrderedDict[FsmKey, FsmRecord | None] = OrderedDict()
 
     def _remember(self, key: FsmKey, record: FsmRecord | None) -> None:
+        if not self._keep:
+            return
         self._known[key] = record
         self._known.move_to_end(key)
         while len(self._known) > KNOWN_KEYS:
@@ -126,4 +135,7 @@ def make_fsm_storage(
     clock: Clock | None = None,
 ) -> BaseStorage:
     """The storage of guided steps for this configuration (the database by default)."""
-    return DatabaseStorage(sessions, clock or SystemClock())
+    # A webhook may be served by several processes (docs/scale.md): then every update
+    # reads the table, since another process may have moved the step on.
+    polling = settings.server.webhook_url is None
+    return DatabaseStorage(sessions, clock or SystemClock(), keep_in_memory=polling)

@@ -193,3 +193,20 @@ async def test_a_failed_write_leaves_the_step_read_from_the_database(
         await storage.set_data(ALICE, {"when": datetime(2026, 12, 1, tzinfo=UTC)})
     fresh = DatabaseStorage(sessions, ManualClock(datetime(2026, 12, 1, 9, tzinfo=UTC)))
     assert await storage.get_state(ALICE) == await fresh.get_state(ALICE) == "Steps:composing"
+
+
+async def test_behind_a_webhook_every_update_reads_the_table(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A webhook may be served by several processes: a step another one moved on is read,
+    not the one this process saw last."""
+    webhook = load_settings(webhook_url="https://bot.example.org/telegram/webhook")
+    here = make_fsm_storage(webhook, sessions)
+    elsewhere = make_fsm_storage(webhook, sessions)
+    await here.set_state(ALICE, "Compose:collecting")
+    await elsewhere.set_state(ALICE, None)
+    assert await here.get_state(ALICE) is None
+    polling = make_fsm_storage(load_settings(), sessions)
+    await polling.get_state(ALICE)
+    await elsewhere.set_state(ALICE, "Compose:collecting")
+    assert await polling.get_state(ALICE) is None  # kept: long polling has one process
