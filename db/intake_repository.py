@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, null, select, union_all, update
+from sqlalchemy import bindparam, func, literal_column, null, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import DuplicatePost, IncidentRow
@@ -48,21 +49,48 @@ def _rank(rank: int) -> Any:
     return literal_column(str(rank)).label("rank")
 
 
-def _by_author(post: Post, author: AuthorWindow) -> Select[Any]:
-    query = select(IncidentRow.id, IncidentRow.text).where(
-        IncidentRow.status.in_(OPEN_STATUSES),
-        IncidentRow.detected_at >= author.since,
-        IncidentRow.detected_at <= author.until,
-    )
-    if author.urls:
-        query = query.where(IncidentRow.author_url.in_(sorted(author.urls)))
-    else:
-        query = query.where(
-            IncidentRow.author_name == author.name,
-            IncidentRow.author_url.is_(None),
-            IncidentRow.source == post.source,
+@cache
+def _look_up_statement(external_id: bool, author: str | None) -> Any:
+    """One statement per shape of the question (built once: every intake call asks it, and
+    building it cost more than running it). `author`: None (no window), "urls" (any of
+    the profile's spellings) or "name" (the same name without a profile, same network)."""
+    no_text = null().label("text")
+    source, url = bindparam("source"), bindparam("url")
+    parts = []
+    if external_id:
+        parts.append(
+            select(_rank(_BY_EXTERNAL_ID), IncidentRow.id, no_text).where(
+                IncidentRow.source == source,
+                IncidentRow.external_id == bindparam("external_id"),
+            )
         )
-    return query.order_by(IncidentRow.id.desc())
+    parts.append(select(_rank(_BY_URL), IncidentRow.id, no_text).where(IncidentRow.url == url))
+    if external_id:
+        attached = (DuplicatePost.source == source) & (
+            DuplicatePost.external_id == bindparam("external_id")
+        )
+    else:
+        attached = DuplicatePost.url == url
+    parts.append(
+        select(_rank(_ATTACHED), DuplicatePost.incident_id.label("id"), no_text).where(attached)
+    )
+    if author is not None:
+        query = select(IncidentRow.id, IncidentRow.text).where(
+            or_(*(IncidentRow.status == status for status in sorted(OPEN_STATUSES))),
+            IncidentRow.detected_at >= bindparam("since"),
+            IncidentRow.detected_at <= bindparam("until"),
+        )
+        if author == "urls":
+            query = query.where(IncidentRow.author_url.in_(bindparam("urls", expanding=True)))
+        else:
+            query = query.where(
+                IncidentRow.author_name == bindparam("name"),
+                IncidentRow.author_url.is_(None),
+                IncidentRow.source == source,
+            )
+        candidates = query.order_by(IncidentRow.id.desc()).limit(bindparam("limit")).subquery()
+        parts.append(select(_rank(_CANDIDATE), candidates.c.id, candidates.c.text))
+    return union_all(*parts)
 
 
 class IntakeRepository:
@@ -75,31 +103,18 @@ class IntakeRepository:
         """In one statement: the incident this very post already is (external id, else URL)
         or was attached to, in that order of preference; else, when `author` is given, the
         open incidents of that author in its window (newest first) to compare texts with."""
-        no_text = null().label("text")
-        parts = []
-        if post.external_id:
-            parts.append(
-                select(_rank(_BY_EXTERNAL_ID), IncidentRow.id, no_text).where(
-                    IncidentRow.source == post.source,
-                    IncidentRow.external_id == post.external_id,
-                )
-            )
-        parts.append(
-            select(_rank(_BY_URL), IncidentRow.id, no_text).where(IncidentRow.url == post.url)
-        )
-        if post.external_id:
-            attached = (DuplicatePost.source == post.source) & (
-                DuplicatePost.external_id == post.external_id
-            )
-        else:
-            attached = DuplicatePost.url == post.url
-        parts.append(
-            select(_rank(_ATTACHED), DuplicatePost.incident_id.label("id"), no_text).where(attached)
-        )
+        values: dict[str, Any] = {
+            "source": post.source,
+            "url": post.url,
+            "external_id": post.external_id,
+        }
+        shape = None
         if author is not None:
-            candidates = _by_author(post, author).limit(limit).subquery()
-            parts.append(select(_rank(_CANDIDATE), candidates.c.id, candidates.c.text))
-        rows = (await self._session.execute(union_all(*parts))).all()
+            shape = "urls" if author.urls else "name"
+            values |= {"since": author.since, "until": author.until, "limit": limit}
+            values |= {"urls": sorted(author.urls)} if author.urls else {"name": author.name}
+        statement = _look_up_statement(bool(post.external_id), shape)
+        rows = (await self._session.execute(statement, values)).all()
         known = sorted((int(r.rank), int(r.id)) for r in rows if int(r.rank) != _CANDIDATE)
         if known:
             rank, incident_id = known[0]
