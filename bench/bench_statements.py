@@ -32,6 +32,7 @@ from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from db.models import OutboxRow
 from tests.support.directory_seed import seed_directory
+from workflow.alerts import AlertPolicy
 from workflow.calendar import CalendarOverrides
 from workflow.commands import Route, SetImportance
 from workflow.model import Importance, Post, Source
@@ -51,7 +52,8 @@ async def main() -> None:
         async with sessions() as session, session.begin():
             people = await seed_directory(session)
         clock = ManualClock(datetime(2026, 5, 20, 10, 0, tzinfo=MSK))
-        service = IncidentService(sessions, clock, Policy(), CONFIG)
+        # As in the bot: a step sets its new deadlines' reminder ladders up itself.
+        service = IncidentService(sessions, clock, Policy(), CONFIG, alert_policy=AlertPolicy())
         intake = IntakeService(service, sessions, clock)
         scheduler = DeadlineScheduler(DeadlineScanner(sessions, clock, CONFIG), None, clock)
         renderer = OutboxRenderer(Translator(), clock, Policy(), CONFIG)
@@ -85,10 +87,10 @@ async def main() -> None:
         clock.set(datetime(2026, 5, 20, 10, 5, tzinfo=MSK))
         curator = people.people["curator"]
         route = Route(org_codes=("roads",), topic="Дороги", location="ул. Ленина")
+        await service.check_press(incident_id, curator, Route)
+        count("the check at the press (the incident kept, the guards)")
         await service.perform(incident_id, curator, route, reply_chat=people.telegram["curator"])
-        count("a press: route (write, events, deadlines, outbox)")
-        await scheduler.settle()
-        count("the scheduler after the press (settle)")
+        count("a press: route (write, events, deadlines with their ladders, outbox)")
         await service.perform(incident_id, curator, SetImportance(Importance.HIGH))
         count("a press: high importance")
         async with sessions() as session:
