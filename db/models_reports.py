@@ -32,8 +32,9 @@ class ReportFact(Base):
     `version`: every change of an incident or its children bumps its version, so a row
     whose version is not the incident's is ignored (and stored again). Only incidents that
     are closed and have no answer or final clock running are stored: their facts do not
-    depend on the moment of the report. Working time is not stored (it depends on the
-    calendars): it is counted from the moments at each report."""
+    depend on the moment of the report; and kept by one organisation at most (one row
+    per incident: those kept by several, few, are judged at each report). Working time
+    is not stored (it depends on the calendars): it is counted from the moments."""
 
     __tablename__ = "report_facts"
 
@@ -41,6 +42,7 @@ class ReportFact(Base):
         ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
     version: Mapped[int]
+    org_code: Mapped[str | None] = mapped_column(String(64))  # the one that kept it (None: none)
     status: Mapped[str] = mapped_column(String(32))
     interim: Mapped[int]  # 1: an interim answer was published
     answer: Mapped[int | None] = mapped_column(Integer)  # the answer clock's flag

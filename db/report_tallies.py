@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     String,
+    Text,
     and_,
     case,
     cast,
@@ -43,6 +44,9 @@ from workflow.model import AssignmentStatus, DeadlineKind, DeadlineState, DraftK
 from workflow.report_figures import OPEN, Decline
 from workflow.report_sums import IN_TIME, LATE_MET, LATE_RUNNING, NEITHER, PeriodRows
 
+# Incidents to judge at report time found by their ids up to this many (a statement's
+# parameters: SQLite allows 32,766), else by the period.
+_FEW = 2000
 # Above any deadline's position·16 + flag: a clock not cancelled outranks every cancelled one.
 _LIVE = 1 << 40
 
@@ -223,62 +227,67 @@ async def period_rows(
         AssignmentRow.incident_id == IncidentRow.id,
         AssignmentRow.status != AssignmentStatus.DECLINED,
     )
-    # the closed incidents whose facts are stored at their version: one narrow table
-    stored = await connection.execute(
-        select(
-            IncidentRow.id,
-            AssignmentRow.org_code,
-            literal("", String) if for_rating else ReportFact.status,
-            literal(0) if for_rating else ReportFact.interim,
-            ReportFact.answer,
-            null() if for_rating else ReportFact.final,
-            ReportFact.detected_us,
-            ReportFact.first_us,
+    # Each incident of the period with its facts if they are stored at its version (the
+    # closed ones: one narrow table), fetched at once (row by row through the async
+    # adapter costs more than the counting).
+    read = _plain(
+        await connection.execute(
+            select(
+                IncidentRow.id,
+                ReportFact.org_code,
+                literal("", String) if for_rating else ReportFact.status,
+                literal(0) if for_rating else ReportFact.interim,
+                ReportFact.answer,
+                null() if for_rating else ReportFact.final,
+                ReportFact.detected_us,
+                ReportFact.first_us,
+            )
+            .select_from(IncidentRow)
+            .outerjoin(ReportFact, _stored_now())
+            .where(in_period)
         )
-        .select_from(IncidentRow)
-        .join(ReportFact, _stored_now())
-        .outerjoin(AssignmentRow, kept)
-        .where(in_period)
     )
-    rows = PeriodRows(incidents=_plain(stored))
-    # the others (open, changed since, not stored yet): judged now
-    live = and_(in_period, ~exists().where(_stored_now()))
-    columns, joined = _columns(select(IncidentRow.id).where(live), now, dialect, for_rating)
-    incidents = await connection.execute(
-        select(
-            IncidentRow.id,
-            AssignmentRow.org_code,
-            literal("", String) if for_rating else _raw(IncidentRow.status),
-            *columns,
+    rows = PeriodRows(incidents=[row for row in read if row[6] is not None])
+    # the others (open, changed since, not stored yet), judged now: found by their ids if
+    # few (as usual), else again by the period
+    judge = [row[0] for row in read if row[6] is None]
+    if judge:
+        if len(judge) <= _FEW:
+            live = and_(in_period, IncidentRow.id.in_(judge))
+        else:
+            live = and_(in_period, ~exists().where(_stored_now()))
+        columns, joined = _columns(select(IncidentRow.id).where(live), now, dialect, for_rating)
+        incidents = await connection.execute(
+            select(
+                IncidentRow.id,
+                AssignmentRow.org_code,
+                literal("", String) if for_rating else _raw(IncidentRow.status),
+                *columns,
+            )
+            .select_from(joined)
+            .outerjoin(AssignmentRow, kept)
+            .where(live)
         )
-        .select_from(joined)
-        .outerjoin(AssignmentRow, kept)
-        .where(live)
-    )
-    # fetched at once: row by row through the async adapter costs more than the counting
-    rows.incidents += _plain(incidents)
+        rows.incidents += _plain(incidents)
     ids = select(IncidentRow.id).where(in_period)
     kept_draft = (
         exists()
         .where(AssignmentRow.incident_id == DraftRow.incident_id, _kept_by(DraftRow.org_code))
         .correlate(DraftRow)
     )
-    # SQLite gives the reasons as JSON text, decoded once per distinct text (few of them);
-    # asyncpg decodes them itself
-    decoded: dict[str, tuple[str, ...]] = {}
-    for org, raw, kept_it in (
+    # The reasons as JSON text (PostgreSQL too: asyncpg would decode each row's), decoded
+    # once per distinct text (few of them).
+    decoded: dict[str | None, tuple[str, ...]] = {None: ()}
+    for org, raw, kept_it in _plain(
         await connection.execute(
-            select(DraftRow.org_code, _raw(ReviewRow.reasons), kept_draft)
+            select(DraftRow.org_code, cast(ReviewRow.reasons, Text), _int(kept_draft))
             .join(ReviewRow, ReviewRow.draft_id == DraftRow.id)
             .where(DraftRow.incident_id.in_(ids), ReviewRow.approved.is_(False))
         )
-    ).all():
-        if isinstance(raw, str):
-            reasons = decoded.get(raw)
-            if reasons is None:
-                reasons = decoded[raw] = tuple(str(r) for r in json.loads(raw) or ())
-        else:
-            reasons = tuple(str(r) for r in raw or ())
+    ):
+        reasons = decoded.get(raw)
+        if reasons is None:
+            reasons = decoded[raw] = tuple(str(r) for r in json.loads(raw) or ())
         rows.returns.append((org, bool(kept_it), reasons))
     if for_rating:
         return rows
@@ -341,8 +350,9 @@ def _stored_now() -> Any:
 async def store_facts(session: AsyncSession, now: datetime, limit: int) -> int:
     """Store the facts of up to `limit` closed incidents whose facts are not stored at
     their present version (replacing older ones); returns how many were stored. Only
-    incidents with no answer or final clock running: their facts no longer depend on the
-    moment they are judged at (`now` only fills the statement)."""
+    incidents with no answer or final clock running (their facts no longer depend on the
+    moment they are judged at: `now` only fills the statement) and kept by one
+    organisation at most (the row names it)."""
     connection = await session.connection()
     dialect = _dialect(connection)
     running = exists().where(
@@ -350,18 +360,28 @@ async def store_facts(session: AsyncSession, now: datetime, limit: int) -> int:
         DeadlineRow.kind.in_((DeadlineKind.ANSWER, DeadlineKind.FINAL_ANSWER)),
         DeadlineRow.state == DeadlineState.RUNNING,
     )
+    kept = and_(
+        AssignmentRow.incident_id == IncidentRow.id,
+        AssignmentRow.status != AssignmentStatus.DECLINED,
+    )
     due = (
         select(IncidentRow.id)
-        .where(IncidentRow.status.not_in(OPEN), ~running, ~exists().where(_stored_now()))
+        .where(
+            IncidentRow.status.not_in(OPEN),
+            ~running,
+            select(func.count()).where(kept).scalar_subquery() <= 1,
+            ~exists().where(_stored_now()),
+        )
         .order_by(IncidentRow.id)
         .limit(limit)
         .correlate(None)
     )
     columns, joined = _columns(due, now, dialect, for_rating=False)
-    facts = select(IncidentRow.id, IncidentRow.version, _raw(IncidentRow.status), *columns)
+    org = select(func.min(AssignmentRow.org_code)).where(kept).scalar_subquery()
+    facts = select(IncidentRow.id, IncidentRow.version, org, _raw(IncidentRow.status), *columns)
     names = [
-        "incident_id", "version", "status", "interim", "answer", "final", "detected_us",
-        "first_us",
+        "incident_id", "version", "org_code", "status", "interim", "answer", "final",
+        "detected_us", "first_us",
     ]  # fmt: skip
     module = sqlite if dialect.startswith("sqlite") else postgresql
     statement = module.insert(ReportFact).from_select(

@@ -14,6 +14,7 @@ from bot.clock import ManualClock
 from bot.housekeeping import Housekeeper, RetentionPolicy
 from bot.services.incidents import IncidentService
 from bot.services.period_reports import PeriodReports
+from db import report_tallies
 from db.models import DeadlineRow, IncidentRow
 from db.models_reports import ReportFact
 from db.uow import UnitOfWork
@@ -132,3 +133,26 @@ async def _cancel_clocks(sessions: async_sessionmaker[AsyncSession], incident_id
             .where(DeadlineRow.incident_id == incident_id)
             .values(state=DeadlineState.CANCELLED)
         )
+
+
+async def test_many_incidents_to_judge_are_found_by_the_period(
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    reports: PeriodReports,
+    november_rows: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Up to a few incidents to judge are read by their ids; more by the period."""
+    await store(sessions, clock)
+    async with sessions() as session, session.begin():  # #1 and #2 changed since stored
+        await session.execute(
+            update(IncidentRow)
+            .where(IncidentRow.id.in_(november_rows[:2]))
+            .values(version=IncidentRow.version + 1)
+        )
+    by_ids = await reports.build(NOVEMBER)
+    monkeypatch.setattr(report_tallies, "_FEW", 1)
+    by_period = await reports.build(NOVEMBER)
+    assert by_period.total == by_ids.total and by_period.per_org == by_ids.per_org
+    assert by_period.rating == by_ids.rating and by_period.weeks == by_ids.weeks
+    assert by_ids.total.received == 8 and by_ids.total.mean_hours == pytest.approx(1.7)

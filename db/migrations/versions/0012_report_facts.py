@@ -20,6 +20,7 @@ def upgrade() -> None:
         "report_facts",
         sa.Column("incident_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("org_code", sa.String(length=64), nullable=True),
         sa.Column("status", sa.String(length=32), nullable=False),
         sa.Column("interim", sa.Integer(), nullable=False),
         sa.Column("answer", sa.Integer(), nullable=True),
