@@ -74,10 +74,10 @@ class Housekeeper:
     async def store_report_facts(self) -> int:
         """Store the report facts of closed incidents not stored at their present version,
         one batch a transaction; returns how many."""
-        total = 0
+        total = last = 0
         while True:
             async with UnitOfWork(self._sessions, write=True) as uow:
-                stored = await uow.reports.store_facts(self._clock.now(), self._batch)
+                stored, last = await uow.reports.store_facts(self._clock.now(), self._batch, last)
             total += stored
             if stored < self._batch:
                 return total

@@ -14,7 +14,8 @@ from sqlalchemy.pool import SingletonThreadPool, StaticPool
 from db.models import DeadlineRow, IncidentRow
 from db.models_reports import ReportMark
 from db.report_facts import period_facts
-from db.report_tallies import period_rows, store_facts
+from db.report_store import store_facts
+from db.report_tallies import period_rows
 from workflow.model import OPEN_STATUSES, DeadlineKind, DeadlineState
 from workflow.report_figures import IncidentFacts
 from workflow.report_sums import PeriodRows
@@ -86,10 +87,11 @@ class ReportRepository:
         async with AsyncSession(bind) as session, session.begin():
             return await period_rows(session, start, end, now, org_code, for_rating=for_rating)
 
-    async def store_facts(self, now: datetime, limit: int) -> int:
+    async def store_facts(self, now: datetime, limit: int, after: int = 0) -> tuple[int, int]:
         """Store the facts of up to `limit` closed incidents not stored at their present
-        version (db/models_reports.py ReportFact); returns how many."""
-        return await store_facts(self._session, now, limit)
+        version (db/models_reports.py ReportFact), ids after `after`; returns how many
+        and the last id."""
+        return await store_facts(self._session, now, limit, after)
 
     async def mark_sent(self, key: str, chat_id: int, now: datetime) -> bool:
         """Take the marker of a scheduled report for a chat; False: it was taken before

@@ -34,14 +34,13 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.models import AssignmentRow, DeadlineRow, DraftRow, IncidentRow, ReviewRow
 from db.models_reports import ReportFact
 from workflow.model import AssignmentStatus, DeadlineKind, DeadlineState, DraftKind, DraftStatus
-from workflow.report_figures import OPEN, Decline
+from workflow.report_figures import Decline
 from workflow.report_sums import IN_TIME, LATE_MET, LATE_RUNNING, NEITHER, PeriodRows
 
 # Incidents to judge at report time found by their ids up to this many (a statement's
@@ -222,7 +221,7 @@ async def period_rows(
             ),
         )
     connection = await session.connection()  # Core: plain rows, no ORM work per row
-    dialect = _dialect(connection)
+    dialect = sql_dialect(connection)
     kept = and_(
         AssignmentRow.incident_id == IncidentRow.id,
         AssignmentRow.status != AssignmentStatus.DECLINED,
@@ -243,7 +242,7 @@ async def period_rows(
                 ReportFact.first_us,
             )
             .select_from(IncidentRow)
-            .outerjoin(ReportFact, _stored_now())
+            .outerjoin(ReportFact, stored_now())
             .where(in_period)
         )
     )
@@ -252,11 +251,13 @@ async def period_rows(
     # few (as usual), else again by the period
     judge = [row[0] for row in read if row[6] is None]
     if judge:
-        if len(judge) <= _FEW:
-            live = and_(in_period, IncidentRow.id.in_(judge))
-        else:
-            live = and_(in_period, ~exists().where(_stored_now()))
-        columns, joined = _columns(select(IncidentRow.id).where(live), now, dialect, for_rating)
+        # the ids themselves, not a subquery, where PostgreSQL groups drafts and clocks:
+        # it misjudges how many such a subquery gives and loops over every draft
+        few = len(judge) <= _FEW
+        live = and_(in_period, IncidentRow.id.in_(judge) if few else ~exists().where(stored_now()))
+        columns, joined = judged_columns(
+            judge if few else select(IncidentRow.id).where(live), now, dialect, for_rating
+        )
         incidents = await connection.execute(
             select(
                 IncidentRow.id,
@@ -326,7 +327,7 @@ def _plain(result: CursorResult[Any]) -> list[Any]:
     return rows
 
 
-def _dialect(connection: AsyncConnection) -> str:
+def sql_dialect(connection: AsyncConnection) -> str:
     """ "sqlite+unixepoch" for SQLite ≥ 3.38 (see `_epoch_us`), else the dialect's name."""
     dialect = connection.dialect.name
     if dialect == "sqlite" and (connection.dialect.server_version_info or ()) >= (3, 38):
@@ -334,7 +335,9 @@ def _dialect(connection: AsyncConnection) -> str:
     return dialect
 
 
-def _columns(ids: Any, now: datetime, dialect: str, for_rating: bool) -> tuple[list[Any], Any]:
+def judged_columns(
+    ids: Any, now: datetime, dialect: str, for_rating: bool
+) -> tuple[list[Any], Any]:
     """Interim, answer flag, final flag, detected, first answer, and what to select them
     from: beside each incident on SQLite, joined on PostgreSQL."""
     if dialect.startswith("sqlite"):
@@ -342,54 +345,6 @@ def _columns(ids: Any, now: datetime, dialect: str, for_rating: bool) -> tuple[l
     return _joined(ids, now, dialect, for_rating)
 
 
-def _stored_now() -> Any:
+def stored_now() -> Any:
     """The incident's facts are stored at its present version."""
     return and_(ReportFact.incident_id == IncidentRow.id, ReportFact.version == IncidentRow.version)
-
-
-async def store_facts(session: AsyncSession, now: datetime, limit: int) -> int:
-    """Store the facts of up to `limit` closed incidents whose facts are not stored at
-    their present version (replacing older ones); returns how many were stored. Only
-    incidents with no answer or final clock running (their facts no longer depend on the
-    moment they are judged at: `now` only fills the statement) and kept by one
-    organisation at most (the row names it)."""
-    connection = await session.connection()
-    dialect = _dialect(connection)
-    running = exists().where(
-        DeadlineRow.incident_id == IncidentRow.id,
-        DeadlineRow.kind.in_((DeadlineKind.ANSWER, DeadlineKind.FINAL_ANSWER)),
-        DeadlineRow.state == DeadlineState.RUNNING,
-    )
-    kept = and_(
-        AssignmentRow.incident_id == IncidentRow.id,
-        AssignmentRow.status != AssignmentStatus.DECLINED,
-    )
-    due = (
-        select(IncidentRow.id)
-        .where(
-            IncidentRow.status.not_in(OPEN),
-            ~running,
-            select(func.count()).where(kept).scalar_subquery() <= 1,
-            ~exists().where(_stored_now()),
-        )
-        .order_by(IncidentRow.id)
-        .limit(limit)
-        .correlate(None)
-    )
-    columns, joined = _columns(due, now, dialect, for_rating=False)
-    org = select(func.min(AssignmentRow.org_code)).where(kept).scalar_subquery()
-    facts = select(IncidentRow.id, IncidentRow.version, org, _raw(IncidentRow.status), *columns)
-    names = [
-        "incident_id", "version", "org_code", "status", "interim", "answer", "final",
-        "detected_us", "first_us",
-    ]  # fmt: skip
-    module = sqlite if dialect.startswith("sqlite") else postgresql
-    statement = module.insert(ReportFact).from_select(
-        names, facts.select_from(joined).where(IncidentRow.id.in_(due))
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=[ReportFact.incident_id],
-        set_={name: statement.excluded[name] for name in names[1:]},
-    )
-    result = await connection.execute(statement)
-    return int(result.rowcount)

@@ -36,7 +36,8 @@ def reports(sessions: async_sessionmaker[AsyncSession], clock: ManualClock) -> P
 
 async def store(sessions: async_sessionmaker[AsyncSession], clock: ManualClock) -> int:
     async with UnitOfWork(sessions, write=True) as uow:
-        return await uow.reports.store_facts(clock.now(), limit=1000)
+        stored, _ = await uow.reports.store_facts(clock.now(), limit=1000)
+        return stored
 
 
 async def stored(sessions: async_sessionmaker[AsyncSession]) -> dict[int, int]:

@@ -1,0 +1,73 @@
+"""Storing the report facts of closed incidents (db/models_reports.py ReportFact), judged
+by the same SQL as a report judges them (`db.report_tallies`): the housekeeper stores
+them a batch at a time, and a report then reads one narrow table for those incidents.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import AssignmentRow, DeadlineRow, IncidentRow
+from db.models_reports import ReportFact
+from db.report_tallies import judged_columns, sql_dialect, stored_now
+from workflow.model import AssignmentStatus, DeadlineKind, DeadlineState
+from workflow.report_figures import OPEN
+
+
+async def store_facts(
+    session: AsyncSession, now: datetime, limit: int, after: int = 0
+) -> tuple[int, int]:
+    """Store the facts of up to `limit` closed incidents whose facts are not stored at
+    their present version (replacing older ones), in the order of their ids from after
+    `after`; returns how many were stored and the last id (to go on after it). Only
+    incidents with no answer or final clock running (their facts no longer depend on the
+    moment they are judged at: `now` only fills the statement) and kept by one
+    organisation at most (the row names it)."""
+    connection = await session.connection()
+    dialect = sql_dialect(connection)
+    running = exists().where(
+        DeadlineRow.incident_id == IncidentRow.id,
+        DeadlineRow.kind.in_((DeadlineKind.ANSWER, DeadlineKind.FINAL_ANSWER)),
+        DeadlineRow.state == DeadlineState.RUNNING,
+    )
+    kept = and_(
+        AssignmentRow.incident_id == IncidentRow.id,
+        AssignmentRow.status != AssignmentStatus.DECLINED,
+    )
+    due = list(
+        await connection.scalars(
+            select(IncidentRow.id)
+            .where(
+                IncidentRow.id > after,
+                IncidentRow.status.not_in(OPEN),
+                ~running,
+                select(func.count()).where(kept).scalar_subquery() <= 1,
+                ~exists().where(stored_now()),
+            )
+            .order_by(IncidentRow.id)
+            .limit(limit)
+        )
+    )
+    if not due:
+        return 0, after
+    columns, joined = judged_columns(due, now, dialect, for_rating=False)
+    org = select(func.min(AssignmentRow.org_code)).where(kept).scalar_subquery()
+    facts = select(IncidentRow.id, IncidentRow.version, org, IncidentRow.status, *columns)
+    names = [
+        "incident_id", "version", "org_code", "status", "interim", "answer", "final",
+        "detected_us", "first_us",
+    ]  # fmt: skip
+    module = sqlite if dialect.startswith("sqlite") else postgresql
+    statement = module.insert(ReportFact).from_select(
+        names, facts.select_from(joined).where(IncidentRow.id.in_(due))
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[ReportFact.incident_id],
+        set_={name: statement.excluded[name] for name in names[1:]},
+    )
+    await connection.execute(statement)
+    return len(due), due[-1]
