@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
@@ -49,3 +49,5 @@ class ReportFact(Base):
     final: Mapped[int | None] = mapped_column(Integer)  # the п.18 final clock's flag
     detected_us: Mapped[int] = mapped_column(BigInteger)
     first_us: Mapped[int | None] = mapped_column(BigInteger)  # the first answer published
+    # its returned drafts (п.14) as JSON: [[org code, 1 if that one kept it, [reasons]], …]
+    returns: Mapped[str | None] = mapped_column(Text)

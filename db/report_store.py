@@ -6,12 +6,13 @@ them a batch at a time, and a report then reads one narrow table for those incid
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Text, and_, case, cast, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import AssignmentRow, DeadlineRow, IncidentRow
+from db.models import AssignmentRow, DeadlineRow, DraftRow, IncidentRow, ReviewRow
 from db.models_reports import ReportFact
 from db.report_tallies import judged_columns, sql_dialect, stored_now
 from workflow.model import AssignmentStatus, DeadlineKind, DeadlineState
@@ -56,14 +57,22 @@ async def store_facts(
         return 0, after
     columns, joined = judged_columns(due, now, dialect, for_rating=False)
     org = select(func.min(AssignmentRow.org_code)).where(kept).scalar_subquery()
-    facts = select(IncidentRow.id, IncidentRow.version, org, IncidentRow.status, *columns)
+    returns = _returns(dialect, due)
+    facts = select(
+        IncidentRow.id, IncidentRow.version, org, IncidentRow.status, *columns, returns.c.returns
+    )
     names = [
         "incident_id", "version", "org_code", "status", "interim", "answer", "final",
-        "detected_us", "first_us",
+        "detected_us", "first_us", "returns",
     ]  # fmt: skip
     module = sqlite if dialect.startswith("sqlite") else postgresql
     statement = module.insert(ReportFact).from_select(
-        names, facts.select_from(joined).where(IncidentRow.id.in_(due))
+        names,
+        facts.select_from(
+            (IncidentRow.__table__ if joined is IncidentRow else joined).outerjoin(
+                returns, returns.c.incident_id == IncidentRow.id
+            )
+        ).where(IncidentRow.id.in_(due)),
     )
     statement = statement.on_conflict_do_update(
         index_elements=[ReportFact.incident_id],
@@ -71,3 +80,31 @@ async def store_facts(
     )
     await connection.execute(statement)
     return len(due), due[-1]
+
+
+def _returns(dialect: str, due: list[int]) -> Any:
+    """Per incident of `due` with returned drafts, those drafts as JSON text: [[org, 1 if
+    it kept the incident, [reasons]], …] (grouped, not looked up per incident: PostgreSQL
+    would hash all reviews for each)."""
+    kept = exists().where(
+        AssignmentRow.incident_id == DraftRow.incident_id,
+        AssignmentRow.org_code == DraftRow.org_code,
+        AssignmentRow.status != AssignmentStatus.DECLINED,
+    )
+    kept_it = case((kept.correlate(DraftRow), 1), else_=0)
+    if dialect.startswith("sqlite"):
+        rows = func.json_group_array(
+            func.json_array(DraftRow.org_code, kept_it, func.json(ReviewRow.reasons))
+        )
+    else:
+        rows = cast(
+            func.json_agg(func.json_build_array(DraftRow.org_code, kept_it, ReviewRow.reasons)),
+            Text,
+        )
+    return (
+        select(DraftRow.incident_id, rows.label("returns"))
+        .join(ReviewRow, ReviewRow.draft_id == DraftRow.id)
+        .where(DraftRow.incident_id.in_(due), ReviewRow.approved.is_(False))
+        .group_by(DraftRow.incident_id)
+        .subquery()
+    )

@@ -14,6 +14,7 @@ unique (incident_id, …) indexes.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -104,9 +105,9 @@ def _clock_flag(kind: DeadlineKind, now: datetime) -> Any:
     the last one not cancelled, else the last. As the greatest of live·2⁴⁰ + position·16 +
     flag, the flag back as the remainder: an aggregate, where ORDER BY … LIMIT 1 sorted
     each incident's clocks in a temporary B-tree."""
-    live = _int(DeadlineRow.state != DeadlineState.CANCELLED)
+    live = case((DeadlineRow.state != DeadlineState.CANCELLED, _LIVE), else_=0)
     return (
-        select(func.max(live * _LIVE + DeadlineRow.position * 16 + _flag(now)) % 16)
+        select(func.max(live + DeadlineRow.position * 16 + _flag(now)) % 16)
         .where(DeadlineRow.incident_id == IncidentRow.id, DeadlineRow.kind == kind)
         .scalar_subquery()
     )
@@ -114,14 +115,17 @@ def _clock_flag(kind: DeadlineKind, now: datetime) -> Any:
 
 def _beside(now: datetime, dialect: str, for_rating: bool) -> list[Any]:
     """Interim, answer flag, final flag, detected, first answer: each incident's looked up
-    beside it (SQLite walks the unique (incident_id, …) indexes fastest this way)."""
+    beside it (SQLite walks the unique (incident_id, …) indexes fastest this way; so does
+    PostgreSQL for a few incidents)."""
     first_answer = (  # the moment converted inside: once per draft, not the subquery twice
         select(func.min(_epoch_us(DraftRow.published_at, dialect)))
         .where(_published(DraftKind.ANSWER, DraftKind.INTERIM))
         .scalar_subquery()
     )
     return [
-        literal(0) if for_rating else _int(exists().where(_published(DraftKind.INTERIM))),
+        literal(0)
+        if for_rating
+        else case((exists().where(_published(DraftKind.INTERIM)), 1), else_=0),
         _clock_flag(DeadlineKind.ANSWER, now),
         null() if for_rating else _clock_flag(DeadlineKind.FINAL_ANSWER, now),
         _epoch_us(IncidentRow.detected_at, dialect),
@@ -240,6 +244,7 @@ async def period_rows(
                 null() if for_rating else ReportFact.final,
                 ReportFact.detected_us,
                 ReportFact.first_us,
+                ReportFact.returns,  # read below, not by the sums
             )
             .select_from(IncidentRow)
             .outerjoin(ReportFact, stored_now())
@@ -270,26 +275,35 @@ async def period_rows(
             .where(live)
         )
         rows.incidents += _plain(incidents)
-    ids = select(IncidentRow.id).where(in_period)
-    kept_draft = (
-        exists()
-        .where(AssignmentRow.incident_id == DraftRow.incident_id, _kept_by(DraftRow.org_code))
-        .correlate(DraftRow)
-    )
     # The reasons as JSON text (PostgreSQL too: asyncpg would decode each row's), decoded
-    # once per distinct text (few of them).
-    decoded: dict[str | None, tuple[str, ...]] = {None: ()}
-    for org, raw, kept_it in _plain(
-        await connection.execute(
-            select(DraftRow.org_code, cast(ReviewRow.reasons, Text), _int(kept_draft))
-            .join(ReviewRow, ReviewRow.draft_id == DraftRow.id)
-            .where(DraftRow.incident_id.in_(ids), ReviewRow.approved.is_(False))
+    # once per distinct text (few of them): the stored incidents' returns, then the others'.
+    decoded: dict[str, list[tuple[str, bool, tuple[str, ...]]]] = {}
+    for text, count in Counter(row[8] for row in read if row[8] is not None).items():
+        rows.returns += _decoded(decoded, text) * count
+    if judge:
+        kept_draft = (
+            exists()
+            .where(AssignmentRow.incident_id == DraftRow.incident_id, _kept_by(DraftRow.org_code))
+            .correlate(DraftRow)
         )
-    ):
-        reasons = decoded.get(raw)
-        if reasons is None:
-            reasons = decoded[raw] = tuple(str(r) for r in json.loads(raw) or ())
-        rows.returns.append((org, bool(kept_it), reasons))
+        sqlite = dialect.startswith("sqlite")
+        item, reasons = (
+            (func.json_array, func.json(ReviewRow.reasons))
+            if sqlite
+            else (func.json_build_array, ReviewRow.reasons)
+        )
+        for (text,) in _plain(
+            await connection.execute(
+                select(cast(item(DraftRow.org_code, _int(kept_draft), reasons), Text))
+                .join(ReviewRow, ReviewRow.draft_id == DraftRow.id)
+                .where(
+                    DraftRow.incident_id.in_(judge if few else select(IncidentRow.id).where(live)),
+                    ReviewRow.approved.is_(False),
+                )
+            )
+        ):
+            rows.returns += _decoded(decoded, f"[{text}]")
+    ids = select(IncidentRow.id).where(in_period)
     if for_rating:
         return rows
     reroute = (
@@ -318,6 +332,19 @@ async def period_rows(
     return rows
 
 
+def _decoded(
+    known: dict[str, list[tuple[str, bool, tuple[str, ...]]]], text: str
+) -> list[tuple[str, bool, tuple[str, ...]]]:
+    """Returned drafts from JSON text [[org, kept, [reasons]], …], each text decoded once."""
+    value = known.get(text)
+    if value is None:
+        value = known[text] = [
+            (str(org), bool(kept), tuple(str(r) for r in reasons or ()))
+            for org, kept, reasons in json.loads(text)
+        ]
+    return value
+
+
 def _plain(result: CursorResult[Any]) -> list[Any]:
     """The rows as the driver gives them, all at once: no `Row` built per row (a third of
     the reading of 100,000 rows). Only for columns SQLAlchemy does not convert (integers,
@@ -339,8 +366,9 @@ def judged_columns(
     ids: Any, now: datetime, dialect: str, for_rating: bool
 ) -> tuple[list[Any], Any]:
     """Interim, answer flag, final flag, detected, first answer, and what to select them
-    from: beside each incident on SQLite, joined on PostgreSQL."""
-    if dialect.startswith("sqlite"):
+    from: beside each incident on SQLite, and on PostgreSQL for a list of a few `ids`
+    (through the same unique indexes); else, on PostgreSQL, joined."""
+    if dialect.startswith("sqlite") or isinstance(ids, list):
         return _beside(now, dialect, for_rating), IncidentRow
     return _joined(ids, now, dialect, for_rating)
 

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("final", sa.Integer(), nullable=True),
         sa.Column("detected_us", sa.BigInteger(), nullable=False),
         sa.Column("first_us", sa.BigInteger(), nullable=True),
+        sa.Column("returns", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["incident_id"], ["incidents.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("incident_id"),
     )
