@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, and_, case, cast, exists, func, select
+from sqlalchemy import Text, and_, cast, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AssignmentRow, DeadlineRow, DraftRow, IncidentRow, ReviewRow
 from db.models_reports import ReportFact
-from db.report_tallies import judged_columns, sql_dialect, stored_now
+from db.report_tallies import judged_columns, returned_draft, sql_dialect, stored_now
 from workflow.model import AssignmentStatus, DeadlineKind, DeadlineState
 from workflow.report_figures import OPEN
 
@@ -86,23 +86,12 @@ def _returns(dialect: str, due: list[int]) -> Any:
     """Per incident of `due` with returned drafts, those drafts as JSON text: [[org, 1 if
     it kept the incident, [reasons]], …] (grouped, not looked up per incident: PostgreSQL
     would hash all reviews for each)."""
-    kept = exists().where(
-        AssignmentRow.incident_id == DraftRow.incident_id,
-        AssignmentRow.org_code == DraftRow.org_code,
-        AssignmentRow.status != AssignmentStatus.DECLINED,
-    )
-    kept_it = case((kept.correlate(DraftRow), 1), else_=0)
     if dialect.startswith("sqlite"):
-        rows = func.json_group_array(
-            func.json_array(DraftRow.org_code, kept_it, func.json(ReviewRow.reasons))
-        )
+        drafts = func.json_group_array(returned_draft(dialect))
     else:
-        rows = cast(
-            func.json_agg(func.json_build_array(DraftRow.org_code, kept_it, ReviewRow.reasons)),
-            Text,
-        )
+        drafts = cast(func.json_agg(returned_draft(dialect)), Text)
     return (
-        select(DraftRow.incident_id, rows.label("returns"))
+        select(DraftRow.incident_id, drafts.label("returns"))
         .join(ReviewRow, ReviewRow.draft_id == DraftRow.id)
         .where(DraftRow.incident_id.in_(due), ReviewRow.approved.is_(False))
         .group_by(DraftRow.incident_id)

@@ -6,6 +6,10 @@ replaces it) and the п.18 final clock the same way, and judges each against the
 the report (`workflow.report_sums` flags), so that no object is built per incident. Beside
 them the returned drafts (п.14) and the declines (п.11), which are few.
 
+A closed incident's row is read from its stored facts (`report_facts`, stored by
+`db/report_store.py` with the columns judged here) while they are at its version; only
+the others are judged at report time.
+
 The incidents of the period come through `ix_incidents_detected_at` (one organisation's
 through `ix_assignments_org_incident`); clocks, drafts and assignments through their
 unique (incident_id, …) indexes.
@@ -21,7 +25,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Integer,
     String,
     Text,
     and_,
@@ -42,7 +45,7 @@ from db.models import AssignmentRow, DeadlineRow, DraftRow, IncidentRow, ReviewR
 from db.models_reports import ReportFact
 from workflow.model import AssignmentStatus, DeadlineKind, DeadlineState, DraftKind, DraftStatus
 from workflow.report_figures import Decline
-from workflow.report_sums import IN_TIME, LATE_MET, LATE_RUNNING, NEITHER, PeriodRows
+from workflow.report_sums import IN_TIME, LATE_MET, LATE_RUNNING, NEITHER, PeriodRows, ReturnRow
 
 # Incidents to judge at report time found by their ids up to this many (a statement's
 # parameters: SQLite allows 32,766), else by the period.
@@ -63,12 +66,6 @@ def _epoch_us(column: Any, dialect: str) -> ColumnElement[int]:
             seconds = cast(func.strftime("%s", column), BigInteger)
         return seconds * 1_000_000 + cast(func.substr(column, 21, 6), BigInteger)
     return cast(extract("epoch", column) * 1_000_000, BigInteger)  # numeric: exact
-
-
-def _int(value: Any) -> ColumnElement[int]:
-    """A truth read as the 0 or 1 SQL gives: a Boolean column is converted per row, and
-    one column converted slows the reading of every row."""
-    return type_coerce(value, Integer)
 
 
 def _raw(column: Any) -> ColumnElement[Any]:
@@ -255,14 +252,18 @@ async def period_rows(
     # the others (open, changed since, not stored yet), judged now: found by their ids if
     # few (as usual), else again by the period
     judge = [row[0] for row in read if row[6] is None]
+    # The reasons as JSON text (PostgreSQL too: asyncpg would decode each row's), decoded
+    # once per distinct text (few of them).
+    decoded: dict[str, list[ReturnRow]] = {}
+    for text, count in Counter(row[8] for row in read if row[8] is not None).items():
+        rows.returns += _decoded(decoded, text) * count
     if judge:
         # the ids themselves, not a subquery, where PostgreSQL groups drafts and clocks:
         # it misjudges how many such a subquery gives and loops over every draft
         few = len(judge) <= _FEW
         live = and_(in_period, IncidentRow.id.in_(judge) if few else ~exists().where(stored_now()))
-        columns, joined = judged_columns(
-            judge if few else select(IncidentRow.id).where(live), now, dialect, for_rating
-        )
+        judged = judge if few else select(IncidentRow.id).where(live)
+        columns, joined = judged_columns(judged, now, dialect, for_rating)
         incidents = await connection.execute(
             select(
                 IncidentRow.id,
@@ -275,31 +276,11 @@ async def period_rows(
             .where(live)
         )
         rows.incidents += _plain(incidents)
-    # The reasons as JSON text (PostgreSQL too: asyncpg would decode each row's), decoded
-    # once per distinct text (few of them): the stored incidents' returns, then the others'.
-    decoded: dict[str, list[tuple[str, bool, tuple[str, ...]]]] = {}
-    for text, count in Counter(row[8] for row in read if row[8] is not None).items():
-        rows.returns += _decoded(decoded, text) * count
-    if judge:
-        kept_draft = (
-            exists()
-            .where(AssignmentRow.incident_id == DraftRow.incident_id, _kept_by(DraftRow.org_code))
-            .correlate(DraftRow)
-        )
-        sqlite = dialect.startswith("sqlite")
-        item, reasons = (
-            (func.json_array, func.json(ReviewRow.reasons))
-            if sqlite
-            else (func.json_build_array, ReviewRow.reasons)
-        )
         for (text,) in _plain(
             await connection.execute(
-                select(cast(item(DraftRow.org_code, _int(kept_draft), reasons), Text))
+                select(cast(returned_draft(dialect), Text))
                 .join(ReviewRow, ReviewRow.draft_id == DraftRow.id)
-                .where(
-                    DraftRow.incident_id.in_(judge if few else select(IncidentRow.id).where(live)),
-                    ReviewRow.approved.is_(False),
-                )
+                .where(DraftRow.incident_id.in_(judged), ReviewRow.approved.is_(False))
             )
         ):
             rows.returns += _decoded(decoded, f"[{text}]")
@@ -332,9 +313,21 @@ async def period_rows(
     return rows
 
 
-def _decoded(
-    known: dict[str, list[tuple[str, bool, tuple[str, ...]]]], text: str
-) -> list[tuple[str, bool, tuple[str, ...]]]:
+def returned_draft(dialect: str) -> Any:
+    """A returned draft (a review not approved, joined to its draft) as a JSON array: its
+    organisation, 1 if that one kept the incident, the п.14 reasons."""
+    kept = (
+        exists()
+        .where(AssignmentRow.incident_id == DraftRow.incident_id, _kept_by(DraftRow.org_code))
+        .correlate(DraftRow)
+    )
+    kept_it = case((kept, 1), else_=0)
+    if dialect.startswith("sqlite"):  # the reasons are JSON text there
+        return func.json_array(DraftRow.org_code, kept_it, func.json(ReviewRow.reasons))
+    return func.json_build_array(DraftRow.org_code, kept_it, ReviewRow.reasons)
+
+
+def _decoded(known: dict[str, list[ReturnRow]], text: str) -> list[ReturnRow]:
     """Returned drafts from JSON text [[org, kept, [reasons]], …], each text decoded once."""
     value = known.get(text)
     if value is None:
