@@ -7,19 +7,23 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.housekeeping import Housekeeper, RetentionPolicy
 from bot.services.incidents import IncidentService
 from bot.services.period_reports import PeriodReports
 from db import report_tallies
+from db.engine import create_engine, create_session_factory
+from db.migrate import upgrade
 from db.models import DeadlineRow, IncidentRow
 from db.models_reports import ReportFact
 from db.uow import UnitOfWork
 from tests.conftest import MOSCOW_OFFICE
-from tests.support.directory_seed import SeededDirectory
+from tests.reports.incident_rows import add_org, add_rows
+from tests.reports.november import november
+from tests.support.directory_seed import SeededDirectory, seed_directory
 from workflow.commands import Reopen
 from workflow.model import DeadlineState
 from workflow.rating import RatingWeights
@@ -157,3 +161,38 @@ async def test_many_incidents_to_judge_are_found_by_the_period(
     assert by_period.total == by_ids.total and by_period.per_org == by_ids.per_org
     assert by_period.rating == by_ids.rating and by_period.weeks == by_ids.weeks
     assert by_ids.total.received == 8 and by_ids.total.mean_hours == pytest.approx(1.7)
+
+
+async def test_an_in_memory_database_reads_both_periods_on_its_one_connection(
+    clock: ManualClock,
+) -> None:
+    """The previous period is read on a connection of its own, except where there is
+    only one (an in-memory SQLite): there on the report's own, one after the other."""
+    engine = create_engine("sqlite+aiosqlite://")
+    try:
+        await upgrade(engine)
+        sessions = create_session_factory(engine)
+        async with sessions() as session, session.begin():
+            await seed_directory(session)
+            await add_org(session, "water", "Водоканал")
+            await add_rows(session, november())
+        checkouts: list[object] = []
+        event.listen(engine.sync_engine, "checkout", lambda *args: checkouts.append(args))
+        report = await PeriodReports(sessions, clock, MOSCOW_OFFICE, RatingWeights()).build(
+            NOVEMBER
+        )
+        assert len(checkouts) == 1  # the report's own session only
+        assert report.total.received == 8
+        assert [row.place_change for row in report.rating.rows] == [1, -1]  # October read
+    finally:
+        await engine.dispose()
+
+
+async def test_the_previous_period_is_read_on_a_connection_of_its_own(
+    engine: AsyncEngine, reports: PeriodReports, november_rows: list[int]
+) -> None:
+    checkouts: list[object] = []
+    event.listen(engine.sync_engine, "checkout", lambda *args: checkouts.append(args))
+    report = await reports.build(NOVEMBER, incidents=False)
+    assert len(checkouts) == 2  # the report's session, and the previous period's
+    assert [row.place_change for row in report.rating.rows] == [1, -1]
