@@ -24,10 +24,14 @@ async def store_facts(
 ) -> tuple[int, int]:
     """Store the facts of up to `limit` closed incidents whose facts are not stored at
     their present version (replacing older ones), in the order of their ids from after
-    `after`; returns how many were stored and the last id (to go on after it). Only
-    incidents with no answer or final clock running (their facts no longer depend on the
-    moment they are judged at: `now` only fills the statement) and kept by one
-    organisation at most (the row names it)."""
+    `after`; returns how many were due (all stored, unless one changed meanwhile) and the
+    last id (to go on after it). Only incidents with no answer or final clock running
+    (their facts no longer depend on the moment they are judged at: `now` only fills the
+    statement) and kept by one organisation at most (the row names it).
+
+    The insert checks again that each is closed: between the two statements an incident
+    may have been reopened, and the insert sees it at its new version (PostgreSQL's read
+    committed); what one statement reads is one snapshot."""
     connection = await session.connection()
     dialect = sql_dialect(connection)
     running = exists().where(
@@ -39,16 +43,15 @@ async def store_facts(
         AssignmentRow.incident_id == IncidentRow.id,
         AssignmentRow.status != AssignmentStatus.DECLINED,
     )
+    closed = and_(
+        IncidentRow.status.not_in(OPEN),
+        ~running,
+        select(func.count()).where(kept).scalar_subquery() <= 1,
+    )
     due = list(
         await connection.scalars(
             select(IncidentRow.id)
-            .where(
-                IncidentRow.id > after,
-                IncidentRow.status.not_in(OPEN),
-                ~running,
-                select(func.count()).where(kept).scalar_subquery() <= 1,
-                ~exists().where(stored_now()),
-            )
+            .where(IncidentRow.id > after, closed, ~exists().where(stored_now()))
             .order_by(IncidentRow.id)
             .limit(limit)
         )
@@ -72,7 +75,7 @@ async def store_facts(
             (IncidentRow.__table__ if joined is IncidentRow else joined).outerjoin(
                 returns, returns.c.incident_id == IncidentRow.id
             )
-        ).where(IncidentRow.id.in_(due)),
+        ).where(IncidentRow.id.in_(due), closed),
     )
     statement = statement.on_conflict_do_update(
         index_elements=[ReportFact.incident_id],
