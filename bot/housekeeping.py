@@ -1,4 +1,6 @@
-"""Pruning on a schedule: sent outbox rows and old intake records, by the retention settings.
+"""Pruning on a schedule: sent outbox rows and old intake records, by the retention settings;
+and, on the same schedule, storing the report facts of incidents closed since (reports read
+them instead of judging each closed incident again: db/models_reports.py ReportFact).
 
 What still reads old rows is kept whatever the settings say: the digests' once-a-day check
 looks for an earlier copy in the outbox up to `DIGEST_LOOK_BACK` back, so digest rows are
@@ -69,14 +71,30 @@ class Housekeeper:
             log.info("pruned %d sent outbox rows and %d repeated posts", outbox, intake)
         return Pruned(outbox=outbox, intake=intake)
 
+    async def store_report_facts(self) -> int:
+        """Store the report facts of closed incidents not stored at their present version,
+        one batch a transaction; returns how many."""
+        total = last = 0
+        while True:
+            async with UnitOfWork(self._sessions, write=True) as uow:
+                stored, last = await uow.reports.store_facts(self._clock.now(), self._batch, last)
+            total += stored
+            if stored < self._batch:
+                return total
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Prune at start and then every interval until `stop` is set; a failure is logged
-        and tried again next time (pruning is never urgent)."""
+        """Prune and store report facts at start and then every interval until `stop` is
+        set; a failure is logged and tried again next time (neither is ever urgent: a
+        report judges the incidents whose facts are not stored)."""
         while not stop.is_set():
             try:
                 await self.prune()
             except Exception:
                 log.exception("pruning failed; trying again in %s", self._interval)
+            try:
+                await self.store_report_facts()
+            except Exception:
+                log.exception("storing report facts failed; trying again in %s", self._interval)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self._interval.total_seconds())
 

@@ -8,11 +8,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from db.models import DeadlineRow, IncidentRow
 from db.models_reports import ReportMark
 from db.report_facts import period_facts
+from db.report_store import store_facts
 from db.report_tallies import period_rows
 from workflow.model import OPEN_STATUSES, DeadlineKind, DeadlineState
 from workflow.report_figures import IncidentFacts
@@ -25,6 +27,10 @@ class DueItem:
     kind: DeadlineKind
     org_code: str | None
     due_at: datetime
+
+
+def _one_connection(engine: AsyncEngine) -> bool:
+    return isinstance(engine.sync_engine.pool, StaticPool | SingletonThreadPool)
 
 
 class ReportRepository:
@@ -67,10 +73,25 @@ class ReportRepository:
         org_code: str | None = None,
         *,
         for_rating: bool = False,
+        apart: bool = False,
     ) -> PeriodRows:
         """What the figures of [start, end) need, judged at `now` (plain rows: fast);
-        `for_rating`: only what the rating reads (the previous period)."""
-        return await period_rows(self._session, start, end, now, org_code, for_rating=for_rating)
+        `for_rating`: only what the rating reads (the previous period). `apart`: read in a
+        read-only transaction on a connection of its own, so that it can run while this
+        session reads something else (not on an in-memory SQLite: it has one connection)."""
+        bind = self._session.bind
+        if not apart or not isinstance(bind, AsyncEngine) or _one_connection(bind):
+            return await period_rows(
+                self._session, start, end, now, org_code, for_rating=for_rating
+            )
+        async with AsyncSession(bind) as session, session.begin():
+            return await period_rows(session, start, end, now, org_code, for_rating=for_rating)
+
+    async def store_facts(self, now: datetime, limit: int, after: int = 0) -> tuple[int, int]:
+        """Store the facts of up to `limit` closed incidents not stored at their present
+        version (db/models_reports.py ReportFact), ids after `after`; returns how many
+        and the last id."""
+        return await store_facts(self._session, now, limit, after)
 
     async def mark_sent(self, key: str, chat_id: int, now: datetime) -> bool:
         """Take the marker of a scheduled report for a chat; False: it was taken before

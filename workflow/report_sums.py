@@ -28,7 +28,7 @@ CLOSED_NO_ANSWER = IncidentStatus.CLOSED_NO_ANSWER.value
 
 # One row per incident and organisation it was routed to and did not decline (None: none):
 # (incident id, org code, status, interim published, answer flag, final flag,
-#  detected at, first answer published at).
+#  detected at, first answer published at); a row may carry more columns, not read here.
 IncidentRow = tuple[int, str | None, str, bool, int | None, int | None, datetime, datetime | None]
 # A returned draft: (its organisation, which kept the incident; the п.14 reasons).
 ReturnRow = tuple[str, bool, tuple[str, ...]]

@@ -141,23 +141,31 @@ async def build_period_report(
         uow, period.previous(), org_code, now, tz, calendars, policy
     )
     centre = calendars.centre if isinstance(calendars.centre, WorkingCalendar) else None
-    rows = await uow.reports.period_rows(*_bounds(period, tz), now, org_code)
-    # The sums run in worker threads, the period's while the previous one is read (the
-    # database's work and ours overlap); meanwhile the bot's loop keeps turning.
-    current = asyncio.ensure_future(
-        asyncio.to_thread(period_sums, rows, codes, centre, elapsed, period.weeks(), tz)
-    )
-    try:
+    bounds, before_bounds = _bounds(period, tz), _bounds(period.previous(), tz)
+
+    async def previous_sums() -> PeriodSums:
         before = await uow.reports.period_rows(
-            *_bounds(period.previous(), tz), now, org_code, for_rating=True
+            *before_bounds, now, org_code, for_rating=True, apart=True
         )
-        facts = (
-            await uow.reports.period_facts(*_bounds(period, tz), org_code) if incidents else None
+        return await asyncio.to_thread(period_sums, before, codes, centre, elapsed)
+
+    # The previous period (for the rating) is read on a connection of its own while this
+    # one is read, and the sums run in worker threads: the database's work and ours
+    # overlap; meanwhile the bot's loop keeps turning.
+    tasks = [asyncio.ensure_future(previous_sums())]
+    try:
+        rows = await uow.reports.period_rows(*bounds, now, org_code)
+        tasks.append(
+            asyncio.ensure_future(
+                asyncio.to_thread(period_sums, rows, codes, centre, elapsed, period.weeks(), tz)
+            )
         )
-        previous = await asyncio.to_thread(period_sums, before, codes, centre, elapsed)
-        sums = await current
+        facts = await uow.reports.period_facts(*bounds, org_code) if incidents else None
+        previous, sums = await asyncio.gather(*tasks)
     except BaseException:
-        current.cancel()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         raise
     return _report(
         period, org_code, now, tz, sums, previous, facts, names, weights, (pages, pages_before)

@@ -1,5 +1,6 @@
 """The figures of November 2026 over the fixed incidents of tests/reports/november.py, each
-worked out by hand here, on SQLite and PostgreSQL."""
+worked out by hand here, on SQLite and PostgreSQL; each test twice: with every incident
+judged at report time, and with the closed ones' facts stored (db/models_reports.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,25 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.services.period_reports import PeriodReports
+from db.uow import UnitOfWork
 from tests.conftest import MOSCOW_OFFICE
 from workflow.rating import RatingWeights
 from workflow.report_periods import Period
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
+
+
+@pytest.fixture(autouse=True, params=["judged", "stored"])
+async def facts_stored(
+    request: pytest.FixtureRequest,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    november_rows: list[int],
+) -> None:
+    if request.param == "stored":
+        async with UnitOfWork(sessions, write=True) as uow:
+            stored, _ = await uow.reports.store_facts(clock.now(), limit=100)
+            assert stored > 0
 
 
 @pytest.fixture
