@@ -118,7 +118,7 @@ class DatabaseStorage(BaseStorage):
             state = current.state if current is not None else None
             record = FsmRecord(state, kept)
             await uow.fsm.put(fsm_key, record, self._clock.now())
-        self._remember(fsm_key, FsmRecord(state, _json_copy(kept)))
+        self._remember(fsm_key, record)  # `kept` is the storage's own copy
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         record = await self._read(key)

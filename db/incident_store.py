@@ -5,9 +5,9 @@ Repositories never commit: the caller's unit of work does (bot/services).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +35,7 @@ from db.incident_rows import (
     load_incidents,
 )
 from db.models import EventRow, IncidentRow
+from workflow.alerts import AlertDecision
 from workflow.effects import Event, Outcome
 from workflow.model import (
     Incident,
@@ -43,16 +44,6 @@ from workflow.model import (
 )
 
 EVENTS = EventRow.__table__
-
-
-class Ladder(Protocol):
-    """A new deadline's reminder ladder as set up (workflow.alerts.AlertDecision)."""
-
-    @property
-    def reached(self) -> int: ...
-
-    @property
-    def next_at(self) -> datetime | None: ...
 
 
 class VersionConflict(Exception):
@@ -72,8 +63,7 @@ class IncidentStore:
         """`cache`: the process's committed values (db/incident_cache.py); None reads all."""
         self.session = session
         self._cache = cache
-        self._written: set[int] = set()  # saved in this unit of work, not committed yet
-        self._staged: dict[int, LoadedIncident] = {}
+        self._staged: dict[int, LoadedIncident] = {}  # saved here, not committed yet
 
     async def get(self, incident_id: int) -> Incident | None:
         loaded = await self._read(incident_id)
@@ -86,19 +76,15 @@ class IncidentStore:
     async def get_for_change(self, incident_id: int) -> Incident | None:
         """The incident a step is about to change: the kept value unverified, since `save`
         checks the version anyway and a conflict is retried on a fresh read."""
-        if self._cache is not None and incident_id not in self._written:
+        if self._cache is not None and incident_id not in self._staged:
             kept = self._cache.get(incident_id)
             if kept is not None:
                 return kept.incident
         return await self.get(incident_id)
 
-    async def get_many(self, ids: Iterable[int]) -> dict[int, Incident]:
-        loaded = await load_incidents(self.session, list(ids))
-        return {incident_id: item.incident for incident_id, item in loaded.items()}
-
     async def _read(self, incident_id: int) -> LoadedIncident | None:
         cache = self._cache
-        if cache is None or incident_id in self._written:
+        if cache is None or incident_id in self._staged:
             return (await load_incidents(self.session, [incident_id])).get(incident_id)
         kept = cache.get(incident_id)
         if kept is not None:
@@ -122,14 +108,12 @@ class IncidentStore:
             for value in self._staged.values():
                 self._cache.put(value)
         self._staged.clear()
-        self._written.clear()
 
     def rolled_back(self) -> None:
         if self._cache is not None:
-            for incident_id in self._written:
+            for incident_id in self._staged:
                 self._cache.drop(incident_id)
         self._staged.clear()
-        self._written.clear()
 
     async def reserve(self, post: Post, detected_at: datetime, now: datetime) -> int:
         """Insert a version-0 row for a new incident so that detection can be given its id."""
@@ -159,7 +143,7 @@ class IncidentStore:
         return int(result.scalar_one())
 
     async def save(
-        self, outcome: Outcome, now: datetime, ladders: Mapping[int, Ladder] | None = None
+        self, outcome: Outcome, now: datetime, ladders: Mapping[int, AlertDecision] | None = None
     ) -> None:
         """Write the outcome's incident, deadlines and events; raise VersionConflict if stale.
 
@@ -181,7 +165,6 @@ class IncidentStore:
             if self._cache is not None:
                 self._cache.drop(incident.id)  # the retry reads it afresh
             raise VersionConflict(incident.id, expected)
-        self._written.add(incident.id)
         self._staged[incident.id] = LoadedIncident(incident, ())  # flags: always probed
         await self._save_assignments(incident, previous)
         await self._save_drafts(incident, previous)
@@ -282,7 +265,7 @@ class IncidentStore:
                 await self.session.execute(insert(REVIEWS).values(review_values(row_id, review)))
 
     async def _save_deadlines(
-        self, incident: Incident, previous: Incident | None, ladders: Mapping[int, Ladder]
+        self, incident: Incident, previous: Incident | None, ladders: Mapping[int, AlertDecision]
     ) -> None:
         old = previous.deadlines if previous else ()
         for position, (before, value) in enumerate(zip(old, incident.deadlines, strict=False)):

@@ -230,13 +230,6 @@ class OutboxRepository:
     async def row(self, row_id: int) -> OutboxRow | None:
         return await self._session.get(OutboxRow, row_id)
 
-    async def card_message_id(self, incident_id: int, chat_id: int) -> int | None:
-        return await self._session.scalar(
-            select(IncidentCard.message_id).where(
-                IncidentCard.incident_id == incident_id, IncidentCard.chat_id == chat_id
-            )
-        )
-
     async def checkpoint(self, row_id: int, message_id: int) -> None:
         """Record the media of a two-step row as sent (the row stays pending)."""
         await self._session.execute(

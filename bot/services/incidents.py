@@ -191,9 +191,7 @@ class IncidentService:
                 try:
                     self._guard(incident, actor, now, calendars, kind, draft_id)
                 except CommandRefused as refused:
-                    events = await uow.incidents.events(incident_id)
-                    last = events[-1] if events else None
-                    raise StepRefused(refused, last, incident) from None
+                    raise await _refusal(uow, refused, incident) from None
         return incident
 
     def _guard(
@@ -346,9 +344,7 @@ class IncidentService:
                         if fresh is None:
                             raise UnknownIncident(incident_id) from None
                         if fresh == incident:
-                            events = await store.events(incident_id)
-                            last = events[-1] if events else None
-                            raise StepRefused(refused, last, incident) from None
+                            raise await _refusal(uow, refused, incident) from None
                         raise VersionConflict(incident_id, incident.version) from None
                     ladders = plan_ladders(outcome, calendars, self._alert_policy, now)
                     await store.save(outcome, now, ladders.decisions)
@@ -391,6 +387,12 @@ class IncidentService:
             self._on_committed()
         if news is not None and self._on_step is not None:
             self._on_step(news)
+
+
+async def _refusal(uow: UnitOfWork, refused: CommandRefused, incident: Incident) -> StepRefused:
+    """The refusal with what happened last to the incident (who did what first)."""
+    events = await uow.incidents.events(incident.id)
+    return StepRefused(refused, events[-1] if events else None, incident)
 
 
 def _is_write_conflict(error: DBAPIError) -> bool:
