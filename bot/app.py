@@ -250,6 +250,7 @@ async def run_bot(settings: Settings, clock: Clock | None = None) -> int:
         services = build_services(settings, sessions, clock, wake, committed, stepped)
         me = await reach_telegram(bot, settings.telegram.api_base)  # waits for Telegram
         services.bot_username = me.username or ""
+        await services.intake.warm_up()
         dispatcher = create_dispatcher(
             services, storage or make_fsm_storage(settings, sessions), events_isolation
         )

@@ -181,6 +181,14 @@ class IntakeService:
         """The directory was imported (or the topics changed): reload the rules next time."""
         self._rules.refresh()
 
+    async def warm_up(self) -> None:
+        """Load what every post needs (the directory, the calendars, the topic rules) at
+        start-up. Left to the first posts, a burst's first few load them all at once and
+        hold the event loop, and with it the sender, for a few hundred milliseconds."""
+        await self._incidents.calendars()
+        async with UnitOfWork(self._sessions) as uow:
+            await self._rules.get(uow)
+
     async def submit(
         self,
         post: Post,

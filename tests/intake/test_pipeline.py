@@ -15,6 +15,7 @@ from bot.intake.dedupe import IntakeTriage
 from bot.intake.rules import TriageRulesCache
 from bot.intake.service import IntakeService, InvalidPost, Outcome
 from bot.intake.triage import POSSIBLE_P21, THREAT, TriageRules
+from db.directory_cache import cache_for
 from db.models import DuplicatePost, IncidentRow
 from db.uow import UnitOfWork
 from tests.intake.conftest import TOPICS, counts
@@ -226,6 +227,27 @@ async def test_rules_are_loaded_once_and_again_after_refresh(
     intake.refresh()
     submitted = await intake.submit(post(9, "Сломан асфальт у школы", author_url=None))
     assert len(loaded) == 2 and submitted.view.suggested_topic == "Дороги"
+
+
+async def test_warm_up_loads_the_directory_and_the_rules_before_the_first_post(
+    service, sessions, clock, people
+) -> None:
+    loaded: list[int] = []
+
+    async def load(uow: UnitOfWork) -> TriageRules:
+        loaded.append(len(await uow.directory.organisations()))
+        return TriageRules(topics=TOPICS)
+
+    intake = IntakeService(service, sessions, clock, TriageRulesCache(load))
+    cache = cache_for(sessions.kw["bind"])
+    cache.changed()  # as after a restart: nothing loaded yet
+    loads = cache.loads
+    await intake.warm_up()
+    assert len(loaded) == 1 and cache.loads == loads + 1
+    submitted = await intake.submit(post(1, "Яма на дороге у школы", author_url=None))
+    # The first post found everything loaded: a burst's first posts do not load it again.
+    assert len(loaded) == 1 and cache.loads == loads + 1
+    assert submitted.view.suggested_topic == "Дороги"
 
 
 # --- a burst on SQLite --------------------------------------------------------------------
