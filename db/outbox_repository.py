@@ -17,7 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import IncidentCard, OutboxRow
 from db.notify import OUTBOX, notify_on_commit
-from db.outbox_statements import claim_statement, due_chats_statement, next_due_statement
+from db.outbox_statements import (
+    claim_statement,
+    due_chats_statement,
+    mark_sent_statement,
+    next_due_statement,
+)
 
 
 class OutboxKind(StrEnum):
@@ -260,15 +265,8 @@ class OutboxRepository:
     ) -> None:
         """Mark the rows sent; for a card, `card_of` (incident, chat) records its message."""
         await self._session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id.in_(row_ids), OutboxRow.state == _PENDING)
-            .values(
-                state=OutboxState.SENT.value,
-                sent_at=now,
-                telegram_message_id=message_id,
-                attempts=OutboxRow.attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
+            mark_sent_statement(_PENDING, OutboxState.SENT.value),
+            {"ids": list(row_ids), "now": now, "sent_message": message_id},
         )
         if card_of is None:
             return

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import aliased
 
 from db.models import IncidentCard, OutboxRow
@@ -86,4 +86,21 @@ def claim_statement(pending: str, card: str) -> Any:
         select(OutboxRow, card_message, more_cards, due_in_chat)
         .where(OutboxRow.id == head_id, OutboxRow.state == pending)
         .with_for_update(of=OutboxRow, skip_locked=True)
+    )
+
+
+@cache
+def mark_sent_statement(pending: str, sent: str) -> Any:
+    """The rows (`ids`) sent as Telegram's message `sent_message` at `now`; through the
+    table, not the mapped class, so that no ORM bulk-update step runs for it."""
+    rows = OutboxRow.__table__
+    return (
+        update(rows)
+        .where(rows.c.id.in_(bindparam("ids", expanding=True)), rows.c.state == pending)
+        .values(
+            state=sent,
+            sent_at=bindparam("now"),
+            telegram_message_id=bindparam("sent_message"),
+            attempts=rows.c.attempts + 1,
+        )
     )

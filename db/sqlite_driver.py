@@ -116,6 +116,24 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = OneTripCursor
 
+    def _open_transaction(self) -> bool:
+        """Whether SQLite has a transaction open on this connection. sqlite3 reads this flag
+        from any thread; nothing else runs on the connection meanwhile (the execute mutex,
+        and SQLAlchemy ends a transaction only between statements)."""
+        connection = self._connection._connection
+        return connection is not None and connection.in_transaction
+
+    def commit(self) -> None:
+        # Nothing open (a unit of work that only read: sqlite3 begins before the first
+        # write): sqlite3 would do nothing, after a round trip to the thread.
+        if self._open_transaction():
+            super().commit()
+
+    def rollback(self) -> None:
+        # The same for the rollback that returns every connection to the pool.
+        if self._open_transaction():
+            super().rollback()
+
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.outbox.errors import Abandoned, RowError, is_message_gone, is_not_modified
 from bot.outbox.flood import FLOOD_SUMMARY_KEY, OpenCardData, summary_keyboard
 from bot.outbox.limits import RateLimiter
+from bot.outbox.methods import EditText, SendText
 from bot.outbox.render import Media, Rendered, Renderer
 from db.outbox_repository import Claim, OutboxKind, OutboxRepository
 from workflow.model import MediaKind
@@ -87,17 +88,14 @@ class Delivery:
         if claim.card_message_id is not None:
             message_id = claim.card_message_id
             try:
-                await self._call(
-                    claim.chat_id,
-                    lambda: self._bot.edit_message_text(
-                        chat_id=claim.chat_id,
-                        message_id=message_id,
-                        text=rendered.text,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=rendered.keyboard,
-                        request_timeout=self._timeout,
-                    ),
+                edit = EditText(
+                    chat_id=claim.chat_id,
+                    message_id=message_id,
+                    text=rendered.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=rendered.keyboard,
                 )
+                await self._call(claim.chat_id, lambda: self._bot(edit, self._timeout))
                 return message_id
             except TelegramBadRequest as error:
                 if is_not_modified(error):
@@ -140,16 +138,13 @@ class Delivery:
                 )
                 first_id = album[0].message_id
             await self._checkpoint(session, claim, first_id)
-        message = await self._call(
-            chat_id,
-            lambda: self._bot.send_message(
-                chat_id=chat_id,
-                text=rendered.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=rendered.keyboard,
-                request_timeout=self._timeout,
-            ),
+        send = SendText(
+            chat_id=chat_id,
+            text=rendered.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=rendered.keyboard,
         )
+        message = await self._call(chat_id, lambda: self._bot(send, self._timeout))
         return message.message_id
 
     def _send_single(

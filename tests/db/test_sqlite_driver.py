@@ -67,3 +67,34 @@ async def test_errors_and_rollback_as_before(engine) -> None:
     async with engine.connect() as connection:
         values = (await connection.execute(text("SELECT v FROM t"))).scalars().all()
     assert values == ["a"]  # 'b' went with the rolled-back transaction
+
+
+async def test_ending_a_transaction_goes_to_the_thread_only_when_one_is_open(
+    engine, monkeypatch
+) -> None:
+    trips: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self, fn, *args, **kwargs):
+        trips.append(getattr(fn, "__name__", "statement"))
+        return await original(self, fn, *args, **kwargs)
+
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))  # the connection's own set-up first
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    async with engine.begin() as connection:  # reads only: commit, and the pool's rollback
+        await connection.execute(text("SELECT count(*) FROM t"))
+    assert trips == ["_run"]  # the statement alone: nothing was open to end
+    trips.clear()
+    async with engine.begin() as connection:
+        await connection.execute(text("INSERT INTO t (v) VALUES ('kept')"))
+    assert trips == ["_run", "commit"]  # the write's commit still goes; the reset does not
+    trips.clear()
+    with pytest.raises(IntegrityError, match="UNIQUE constraint failed"):
+        async with engine.begin() as connection:
+            await connection.execute(text("INSERT INTO t (v) VALUES ('gone')"))
+            await connection.execute(text("INSERT INTO t (v) VALUES ('kept')"))
+    assert trips == ["_run", "_run", "rollback"]
+    async with engine.connect() as connection:
+        values = (await connection.execute(text("SELECT v FROM t"))).scalars().all()
+    assert values == ["kept"]  # committed once, and the failed one's row rolled back
