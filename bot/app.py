@@ -70,6 +70,7 @@ from handlers import (
 )
 from handlers.context import IdentifyMiddleware, Services
 from handlers.gate import PressGate
+from handlers.inline_filters import run_filters_inline
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ def create_dispatcher(
         common.router,
         fallback.router,
     )
+    run_filters_inline(dispatcher)
     return dispatcher
 
 
