@@ -4,7 +4,7 @@ Run by hand from the repository root:
 
     python bench/bench_outbox.py [--messages 600] [--chats 200] [--groups 50]
                                  [--latency 0.1] [--postgres | --database-url URL]
-                                 [--detect 200 [--intake-concurrency 4]]
+                                 [--detect 200 [--intake-concurrency 4] [--http]]
 
 Writes the messages into a fresh database (SQLite in a temporary directory unless a URL is
 given), runs the sender with the default limits (30 messages a second overall, 20 a minute
@@ -14,7 +14,9 @@ the number of limit violations seen at the server (goal 0), and messages lost or
 
 With `--detect N`, N incidents are detected at once in this process while the sender runs
 (as a burst of POSTs to the intake does; their cards and notices join the outbox), and the
-rate while the burst is being written is printed too (goal >= 90 % of 30/s).
+rate while the burst is being written is printed too (goal >= 90 % of 30/s). With `--http`
+they are POSTed at once to the HTTP intake served by this process, from a client in a child
+process, as a monitoring system would send them.
 """
 
 from __future__ import annotations
@@ -25,11 +27,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bench import bench_intake as intake_bench
 from bench.bench_flood import OFFICE, burst
 from bot.clock import SystemClock
+from bot.intake import IntakeConfig
+from bot.intake.http_api import create_intake_app
 from bot.intake.service import IntakeService
 from bot.outbox import OutboxSender, SenderLimits, SenderOptions
 from bot.services.incidents import IncidentService
@@ -87,9 +96,12 @@ async def bench(args: argparse.Namespace) -> int:
                 # The burst comes while the sender is under way (its start-up, the first
                 # second, is not what is measured here).
                 await asyncio.sleep(WARM_UP)
-                burst_started = time.monotonic()
-                await burst(service, args.detect, args.intake_concurrency)
-                burst_span = (burst_started, time.monotonic())
+                if args.http:
+                    burst_span = await posted_burst(service, factory, args)
+                else:
+                    burst_started = time.monotonic()
+                    await burst(service, args.detect, args.intake_concurrency)
+                    burst_span = (burst_started, time.monotonic())
                 await server.wait_until(
                     lambda: all(
                         len(delivered_keys(server, chat)) >= len(keys)
@@ -142,6 +154,44 @@ async def bench(args: argparse.Namespace) -> int:
 WARM_UP = 2.0  # seconds of sending before the burst starts
 
 
+async def posted_burst(
+    service: IncidentService, factory: async_sessionmaker[AsyncSession], args: argparse.Namespace
+) -> tuple[float, float]:
+    """POST the incidents at once to the HTTP intake served by this process, from a client in
+    a child process (bench_intake's); the burst is first request in to last answer out."""
+    intake = IntakeService(service, factory, SystemClock(), intake_bench.rules_cache())
+    await intake.warm_up()
+    port = intake_bench.free_port()
+    config = IntakeConfig(
+        api_token=intake_bench.TOKEN, port=port, rate_per_minute=10**7, rate_burst=10**6
+    )  # one client address: the intake's rate limit is not what is measured
+    app = create_intake_app(config, intake)
+    span: list[float] = []
+
+    @web.middleware
+    async def timing(request: web.Request, handler: Any) -> web.StreamResponse:
+        span.append(time.monotonic())
+        try:
+            return await handler(request)
+        finally:
+            span.append(time.monotonic())
+
+    app.middlewares.insert(0, timing)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}/api/v1/incidents"
+        result = await asyncio.to_thread(
+            intake_bench.run_client, endpoint, args.detect, args.intake_concurrency, "burst"
+        )
+    finally:
+        await runner.cleanup()
+    if result["statuses"] != {"201": args.detect}:
+        raise SystemExit(f"the intake answered {result['statuses']}")
+    return min(span), max(span)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=600)
@@ -151,6 +201,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--detect", type=int, default=0, help="incidents detected meanwhile")
     parser.add_argument("--intake-concurrency", type=int, default=4)
+    parser.add_argument(
+        "--http", action="store_true", help="POST the incidents to the HTTP intake instead"
+    )
     parser.add_argument(
         "--postgres", action="store_true", help="start a throwaway PostgreSQL server and use it"
     )
