@@ -32,7 +32,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench import bench_intake as intake_bench
 from bench.bench_flood import OFFICE, burst
@@ -88,16 +87,17 @@ async def bench(args: argparse.Namespace) -> int:
         try:
             if args.detect:
                 service = IncidentService(factory, SystemClock(), Policy(), OFFICE)
+                intake = IntakeService(service, factory, SystemClock(), intake_bench.rules_cache())
                 # As the bot at start-up: the directory, calendars and rules loaded before
                 # the first post (a cold first burst holds the loop for ~0.3 s while it loads).
-                await IntakeService(service, factory, SystemClock()).warm_up()
+                await intake.warm_up()
                 stop = asyncio.Event()
                 running = asyncio.create_task(sender.run(stop))
                 # The burst comes while the sender is under way (its start-up, the first
                 # second, is not what is measured here).
                 await asyncio.sleep(WARM_UP)
                 if args.http:
-                    burst_span = await posted_burst(service, factory, args)
+                    burst_span = await posted_burst(intake, args)
                 else:
                     burst_started = time.monotonic()
                     await burst(service, args.detect, args.intake_concurrency)
@@ -154,13 +154,9 @@ async def bench(args: argparse.Namespace) -> int:
 WARM_UP = 2.0  # seconds of sending before the burst starts
 
 
-async def posted_burst(
-    service: IncidentService, factory: async_sessionmaker[AsyncSession], args: argparse.Namespace
-) -> tuple[float, float]:
+async def posted_burst(intake: IntakeService, args: argparse.Namespace) -> tuple[float, float]:
     """POST the incidents at once to the HTTP intake served by this process, from a client in
     a child process (bench_intake's); the burst is first request in to last answer out."""
-    intake = IntakeService(service, factory, SystemClock(), intake_bench.rules_cache())
-    await intake.warm_up()
     port = intake_bench.free_port()
     config = IntakeConfig(
         api_token=intake_bench.TOKEN, port=port, rate_per_minute=10**7, rate_burst=10**6

@@ -211,16 +211,21 @@ async def test_over_long_text_is_cut_not_refused(intake, people) -> None:
 # --- the rules' lifetime ------------------------------------------------------------------
 
 
-async def test_rules_are_loaded_once_and_again_after_refresh(
-    service, sessions, clock, people
-) -> None:
+def counting_intake(service, sessions, clock) -> tuple[IntakeService, list[int]]:
+    """An intake whose topic rules are loaded from the directory, each load recorded."""
     loaded: list[int] = []
 
     async def load(uow: UnitOfWork) -> TriageRules:
         loaded.append(len(await uow.directory.organisations()))
         return TriageRules(topics=TOPICS)
 
-    intake = IntakeService(service, sessions, clock, TriageRulesCache(load))
+    return IntakeService(service, sessions, clock, TriageRulesCache(load)), loaded
+
+
+async def test_rules_are_loaded_once_and_again_after_refresh(
+    service, sessions, clock, people
+) -> None:
+    intake, loaded = counting_intake(service, sessions, clock)
     for number in range(1, 4):
         await intake.submit(post(number, f"Яма на дороге номер {number}", author_url=None))
     assert len(loaded) == 1  # not per call
@@ -232,13 +237,7 @@ async def test_rules_are_loaded_once_and_again_after_refresh(
 async def test_warm_up_loads_the_directory_and_the_rules_before_the_first_post(
     service, sessions, clock, people
 ) -> None:
-    loaded: list[int] = []
-
-    async def load(uow: UnitOfWork) -> TriageRules:
-        loaded.append(len(await uow.directory.organisations()))
-        return TriageRules(topics=TOPICS)
-
-    intake = IntakeService(service, sessions, clock, TriageRulesCache(load))
+    intake, loaded = counting_intake(service, sessions, clock)
     cache = cache_for(sessions.kw["bind"])
     cache.changed()  # as after a restart: nothing loaded yet
     loads = cache.loads
